@@ -1,0 +1,28 @@
+package io.qcow2conformance.model.image;
+
+/**
+ * Resource limits of the model. Everything a header can inflate is bounded before it is
+ * allocated; defaults follow QEMU's where QEMU has one (qcow2.h). Exceeding a limit is an
+ * {@code implementation-limit} finding or error, never a crash.
+ *
+ * @param maxL1Bytes            largest active or snapshot L1 table (QEMU: 32 MiB)
+ * @param maxRefcountTableBytes largest refcount table (QEMU: 8 MiB)
+ * @param maxClusterBits        largest cluster_bits the model reads tables for
+ * @param maxBackingDepth       longest backing chain, the image itself not counted
+ * @param maxMetadataBytes      metadata read by one operation
+ * @param allowOutsidePaths     follow backing/data file names that are absolute or leave the image's folder
+ */
+public record Limits(
+        long maxL1Bytes,
+        long maxRefcountTableBytes,
+        int maxClusterBits,
+        int maxBackingDepth,
+        long maxMetadataBytes,
+        boolean allowOutsidePaths) {
+
+    public static final Limits DEFAULT = new Limits(32L << 20, 8L << 20, 24, 16, 1L << 30, false);
+
+    public Limits withAllowOutsidePaths(boolean allow) {
+        return new Limits(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes, allow);
+    }
+}

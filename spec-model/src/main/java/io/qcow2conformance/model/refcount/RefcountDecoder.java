@@ -1,0 +1,73 @@
+package io.qcow2conformance.model.refcount;
+
+import io.qcow2conformance.model.header.Header;
+import io.qcow2conformance.model.image.Limits;
+import io.qcow2conformance.model.io.ImageSource;
+import io.qcow2conformance.model.rules.ImageException;
+import io.qcow2conformance.model.rules.Rule;
+
+import java.nio.ByteBuffer;
+
+/** The one place that decodes the refcount table and refcount blocks (spec: Host cluster management). */
+public final class RefcountDecoder {
+    public static final long TABLE_OFFSET_MASK = 0xfffffffffffffe00L;
+    public static final long TABLE_RESERVED_MASK = 0x1ffL;
+
+    private RefcountDecoder() {
+    }
+
+    /** Reads the refcount table, bounded by {@link Limits#maxRefcountTableBytes()}. */
+    public static long[] readTable(ImageSource src, Header h, Limits limits) {
+        long bytes = h.refcountTableClusters() * h.clusterSize();
+        if (bytes > limits.maxRefcountTableBytes() || bytes < 0) {
+            throw new ImageException(Rule.LIMIT_REFCOUNT_TABLE_SIZE, "refcount_table_clusters", 56,
+                    Rule.LIMIT_REFCOUNT_TABLE_SIZE.format(h.refcountTableClusters(), bytes, limits.maxRefcountTableBytes()));
+        }
+        ByteBuffer b = src.read(h.refcountTableOffset(), (int) bytes, Rule.FILE_STRUCTURE_IN_BOUNDS, "refcount table");
+        long[] out = new long[(int) (bytes / 8)];
+        b.asLongBuffer().get(out);
+        return out;
+    }
+
+    /** Entries per refcount block: cluster_size * 8 / refcount_bits. */
+    public static long entriesPerBlock(Header h) {
+        return h.clusterSize() * 8 / h.refcountBits();
+    }
+
+    /**
+     * Decodes one refcount block into {@code out} (length {@link #entriesPerBlock}). Sub-byte
+     * widths count bit 0 as the least significant bit of each byte (spec: Refcount block entry).
+     */
+    public static void decodeBlock(byte[] block, int refcountOrder, long[] out) {
+        int bits = 1 << refcountOrder;
+        switch (bits) {
+            case 1, 2, 4 -> {
+                int perByte = 8 / bits;
+                int mask = (1 << bits) - 1;
+                for (int i = 0; i < out.length; i++) {
+                    int b = block[i / perByte] & 0xff;
+                    out[i] = (b >>> ((i % perByte) * bits)) & mask;
+                }
+            }
+            case 8 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = block[i] & 0xffL;
+                }
+            }
+            case 16 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = ((block[2 * i] & 0xffL) << 8) | (block[2 * i + 1] & 0xffL);
+                }
+            }
+            case 32 -> {
+                for (int i = 0; i < out.length; i++) {
+                    int p = 4 * i;
+                    out[i] = ((block[p] & 0xffL) << 24) | ((block[p + 1] & 0xffL) << 16) | ((block[p + 2] & 0xffL) << 8)
+                            | (block[p + 3] & 0xffL);
+                }
+            }
+            case 64 -> ByteBuffer.wrap(block).asLongBuffer().get(out);
+            default -> throw new IllegalArgumentException("refcount_order " + refcountOrder);
+        }
+    }
+}

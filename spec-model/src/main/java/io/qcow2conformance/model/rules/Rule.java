@@ -1,0 +1,301 @@
+package io.qcow2conformance.model.rules;
+
+import static io.qcow2conformance.model.rules.Clause.*;
+import static io.qcow2conformance.model.rules.Level.*;
+import static io.qcow2conformance.model.rules.Severity.*;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The rule catalogue: every rule the reference model checks, as data.
+ *
+ * <p>Each entry has a stable ID (never reused; derived from the structure and field it
+ * applies to), the spec section it comes from, how binding it is, how a violation counts,
+ * a one-line paraphrase of the spec (never the spec's own words), and the message template
+ * with its arguments ({@link String#format} style). Code refers to rules only through
+ * these constants; reports, the manifest and the coverage report read them from here
+ * (see {@code qcow2-conformance rules --output=json}).
+ */
+public enum Rule {
+    // ---- files handed to the kit -------------------------------------------------------
+    FILE_READABLE("file.readable", KIT, MUST, CORRUPTION,
+            "The image path names a readable regular file.",
+            "%s"),
+    FILE_STRUCTURE_IN_BOUNDS("file.structure-in-bounds", GENERAL, MUST, CORRUPTION,
+            "Every metadata structure that the header or a table points to lies inside the image file.",
+            "%s"),
+
+    // ---- Header ------------------------------------------------------------------------
+    HEADER_MAGIC("header.magic", HEADER, MUST, CORRUPTION,
+            "The file starts with the magic bytes 'QFI' 0xfb.",
+            "magic is 0x%08x, not 0x514649fb"),
+    HEADER_VERSION("header.version", HEADER, MUST, CORRUPTION,
+            "The version field is 2 or 3.",
+            "version %d is not 2 or 3"),
+    HEADER_LENGTH_MIN("header.header_length.min", HEADER, MUST, CORRUPTION,
+            "A version 3 header is at least 104 bytes long.",
+            "header_length %d is less than 104"),
+    HEADER_LENGTH_MULTIPLE_OF_8("header.header_length.multiple-of-8", HEADER, MUST, CORRUPTION,
+            "A version 3 header_length is a multiple of 8.",
+            "header_length %d is not a multiple of 8"),
+    HEADER_IN_FIRST_CLUSTER("header.header_length.in-first-cluster", HEADER, MUST, CORRUPTION,
+            "The header (and its extensions) fit in the first cluster of the image.",
+            "header_length %d exceeds the cluster size %d"),
+    HEADER_PADDING_ZERO("header.padding.zero", HEADER_PADDING, MUST, CORRUPTION,
+            "Padding between the last known additional field and header_length is zero.",
+            "header padding byte at offset %d is 0x%02x, not zero"),
+    HEADER_CLUSTER_BITS_MIN("header.cluster_bits.min", HEADER, MUST, CORRUPTION,
+            "cluster_bits is at least 9 (512-byte clusters).",
+            "cluster_bits %d is less than 9"),
+    HEADER_CLUSTER_BITS_QEMU_MAX("header.cluster_bits.max-2mib", HEADER, IMPLEMENTATION_LIMIT, Severity.LIMIT,
+            "Clusters larger than 2 MiB (cluster_bits above 21) are valid but beyond QEMU's implementation limit.",
+            "cluster_bits %d is above 21: QEMU cannot open images with clusters larger than 2 MiB"),
+    HEADER_CRYPT_METHOD_KNOWN("header.crypt_method.known", HEADER, MUST, CORRUPTION,
+            "crypt_method is 0 (none), 1 (AES) or 2 (LUKS).",
+            "crypt_method %d is not 0, 1 or 2"),
+    HEADER_BACKING_FILE_SIZE_MAX("header.backing_file_size.max", HEADER, MUST, CORRUPTION,
+            "The backing file name is at most 1023 bytes long.",
+            "backing_file_size %d is larger than 1023"),
+    HEADER_BACKING_FILE_IN_FIRST_CLUSTER("header.backing_file_offset.in-first-cluster", HEADER_EXTENSIONS, SHOULD, WARNING,
+            "The backing file name is stored in the first cluster, after the header extensions.",
+            "backing file name at offset %d, length %d, does not lie between the extension area end %d and the first cluster end %d"),
+    HEADER_L1_TABLE_OFFSET_ALIGNED("header.l1_table_offset.aligned", HEADER, MUST, CORRUPTION,
+            "l1_table_offset is a multiple of the cluster size.",
+            "l1_table_offset 0x%x is not aligned to the cluster size %d"),
+    HEADER_REFCOUNT_TABLE_OFFSET_ALIGNED("header.refcount_table_offset.aligned", HEADER, MUST, CORRUPTION,
+            "refcount_table_offset is a multiple of the cluster size.",
+            "refcount_table_offset 0x%x is not aligned to the cluster size %d"),
+    HEADER_SNAPSHOTS_OFFSET_ALIGNED("header.snapshots_offset.aligned", HEADER, MUST, CORRUPTION,
+            "When the image has snapshots, snapshots_offset is a multiple of the cluster size.",
+            "snapshots_offset 0x%x is not aligned to the cluster size %d"),
+    HEADER_INCOMPATIBLE_UNKNOWN("header.incompatible_features.unknown", HEADER_FEATURES, MUST, CORRUPTION,
+            "No incompatible feature bit outside 0-4 is set; a reader must refuse an image with an unknown one.",
+            "unknown incompatible feature bits 0x%x are set%s"),
+    HEADER_DIRTY("header.incompatible_features.dirty", HEADER_FEATURES, SHOULD, WARNING,
+            "With the dirty bit set, refcounts may be stale and must be rebuilt from the L1/L2 tables before use.",
+            "the dirty bit is set: refcounts may be inconsistent"),
+    HEADER_CORRUPT("header.incompatible_features.corrupt", HEADER_FEATURES, SHOULD, WARNING,
+            "With the corrupt bit set, any structure may be damaged and the image must not be written except to repair it.",
+            "the corrupt bit is set: the image must not be written to"),
+    HEADER_COMPATIBLE_RESERVED("header.compatible_features.reserved", HEADER_FEATURES, SHOULD, WARNING,
+            "Compatible feature bits 1-63 are reserved and written as 0 (readers may ignore them).",
+            "reserved compatible feature bits 0x%x are set"),
+    HEADER_AUTOCLEAR_RESERVED("header.autoclear_features.reserved", HEADER_FEATURES, SHOULD, WARNING,
+            "Autoclear bits 2-63 are reserved; a writer that does not know them clears them first.",
+            "reserved autoclear feature bits 0x%x are set"),
+    HEADER_AUTOCLEAR_BITMAPS_WITHOUT_EXTENSION("header.autoclear_features.bitmaps-without-extension", HEADER_FEATURES, MUST, CORRUPTION,
+            "The bitmaps autoclear bit is never set without a bitmaps extension.",
+            "autoclear bit 0 (bitmaps) is set but there is no bitmaps extension"),
+    HEADER_AUTOCLEAR_RAW_WITHOUT_DATA_FILE("header.autoclear_features.raw-data-without-data-file", HEADER_FEATURES, MUST, CORRUPTION,
+            "The raw external data bit is set only together with the external data file bit (incompatible bit 2).",
+            "autoclear bit 1 (raw external data) is set without incompatible bit 2 (external data file)"),
+    HEADER_REFCOUNT_ORDER_MAX("header.refcount_order.max", HEADER, MUST, CORRUPTION,
+            "refcount_order is at most 6 (64-bit refcounts).",
+            "refcount_order %d is larger than 6"),
+    HEADER_COMPRESSION_TYPE_KNOWN("header.compression_type.known", HEADER_ADDITIONAL_FIELDS, MUST, CORRUPTION,
+            "compression_type is 0 (deflate) or 1 (zstd).",
+            "compression_type %d is neither 0 (deflate) nor 1 (zstd)"),
+    HEADER_COMPRESSION_TYPE_BIT("header.compression_type.feature-bit", HEADER_ADDITIONAL_FIELDS, MUST, CORRUPTION,
+            "Incompatible bit 3 is set exactly when compression_type is present and non-zero.",
+            "compression_type is %d but incompatible bit 3 (compression type) is %s"),
+
+    // ---- Header extensions -------------------------------------------------------------
+    EXTENSIONS_IN_FIRST_CLUSTER("extensions.in-first-cluster", HEADER_EXTENSIONS, MUST, CORRUPTION,
+            "Header extensions, end marker included, lie in the first cluster and before the backing file name.",
+            "extension of type 0x%08x at offset %d with length %d runs past the end of the extension area (%d)"),
+    EXTENSIONS_END_MARKER("extensions.end-marker", HEADER_EXTENSIONS, MUST, CORRUPTION,
+            "The extension area ends with an extension of type 0.",
+            "no end-of-extensions marker before offset %d"),
+    EXTENSIONS_AT_MOST_ONCE("extensions.at-most-once", HEADER_EXTENSIONS, MUST, CORRUPTION,
+            "Each known header extension type appears at most once.",
+            "extension type 0x%08x (%s) appears %d times"),
+    EXTENSIONS_BACKING_FORMAT_QEMU_LENGTH("extensions.backing_format.length-max-15", STRING_EXTENSIONS, IMPLEMENTATION_LIMIT, Severity.LIMIT,
+            "The spec sets no length for the backing format name; QEMU refuses names of 16 bytes or more.",
+            "backing file format name is %d bytes long; QEMU accepts at most 15"),
+    EXTENSIONS_FEATURE_TABLE_LENGTH("extensions.feature_name_table.length", FEATURE_NAME_TABLE, MUST, CORRUPTION,
+            "The feature name table's length is a whole number of 48-byte entries.",
+            "feature name table length %d is not a multiple of 48"),
+    EXTENSIONS_FEATURE_TABLE_TYPE("extensions.feature_name_table.type", FEATURE_NAME_TABLE, MUST, CORRUPTION,
+            "Each feature name table entry selects bitmap 0 (incompatible), 1 (compatible) or 2 (autoclear).",
+            "feature name table entry %d has type %d"),
+    EXTENSIONS_FEATURE_TABLE_BIT("extensions.feature_name_table.bit", FEATURE_NAME_TABLE, MUST, CORRUPTION,
+            "Each feature name table entry names a bit from 0 to 63.",
+            "feature name table entry %d names bit %d"),
+    EXTENSIONS_BITMAPS_LENGTH("extensions.bitmaps.length", BITMAPS_EXTENSION, MUST, CORRUPTION,
+            "The bitmaps extension is 24 bytes long.",
+            "bitmaps extension length is %d, not 24"),
+    EXTENSIONS_BITMAPS_COUNT_MIN("extensions.bitmaps.nb_bitmaps.min", BITMAPS_EXTENSION, MUST, CORRUPTION,
+            "A bitmaps extension holds at least one bitmap.",
+            "nb_bitmaps is 0"),
+    EXTENSIONS_BITMAPS_COUNT_QEMU_MAX("extensions.bitmaps.nb_bitmaps.max-65535", BITMAPS_EXTENSION, IMPLEMENTATION_LIMIT, Severity.LIMIT,
+            "QEMU supports at most 65535 bitmaps per image.",
+            "nb_bitmaps %d is more than QEMU's 65535"),
+    EXTENSIONS_BITMAPS_RESERVED("extensions.bitmaps.reserved", BITMAPS_EXTENSION, MUST, CORRUPTION,
+            "The reserved 32-bit field of the bitmaps extension is zero.",
+            "reserved field is 0x%x"),
+    EXTENSIONS_BITMAPS_DIRECTORY_ALIGNED("extensions.bitmaps.directory_offset.aligned", BITMAPS_EXTENSION, MUST, CORRUPTION,
+            "bitmap_directory_offset is a multiple of the cluster size.",
+            "bitmap_directory_offset 0x%x is not aligned to the cluster size %d"),
+    EXTENSIONS_FDE_PRESENCE("extensions.fde.presence", FDE_HEADER_POINTER, MUST, CORRUPTION,
+            "The full disk encryption header pointer is present exactly when crypt_method is 2 (LUKS).",
+            "crypt_method is %d and the encryption header pointer is %s"),
+    EXTENSIONS_FDE_LENGTH("extensions.fde.length", FDE_HEADER_POINTER, MUST, CORRUPTION,
+            "The full disk encryption header pointer extension is 16 bytes long.",
+            "encryption header pointer length is %d, not 16"),
+    EXTENSIONS_FDE_OFFSET_ALIGNED("extensions.fde.offset.aligned", FDE_HEADER_POINTER, MUST, CORRUPTION,
+            "The encryption header offset is a multiple of the cluster size.",
+            "encryption header offset 0x%x is not aligned to the cluster size %d"),
+    EXTENSIONS_DATA_FILE_WITHOUT_BIT("extensions.data_file.requires-feature-bit", HEADER_FEATURES, SHOULD, WARNING,
+            "An external data file name is given only when incompatible bit 2 (external data file) is set.",
+            "an external data file name extension is present but incompatible bit 2 is clear"),
+
+    // ---- Host cluster management (refcounts) --------------------------------------------
+    REFCOUNT_TABLE_ENTRY_RESERVED("refcount.table.entry.reserved", HOST_CLUSTER_MANAGEMENT, MUST, CORRUPTION,
+            "Bits 0-8 of a refcount table entry are zero.",
+            "refcount table entry %d (0x%016x) has reserved bits set"),
+    REFCOUNT_TABLE_ENTRY_ALIGNED("refcount.table.entry.aligned", HOST_CLUSTER_MANAGEMENT, MUST, CORRUPTION,
+            "A refcount block offset is a multiple of the cluster size.",
+            "refcount block %d offset 0x%x is not cluster aligned"),
+    REFCOUNT_BLOCK_IN_FILE("refcount.block.in-file", HOST_CLUSTER_MANAGEMENT, MUST, CORRUPTION,
+            "Each refcount block lies inside the image file.",
+            "refcount block %d at 0x%x is outside the image file (size %d)"),
+    REFCOUNT_TOO_LOW("refcount.count.too-low", HOST_CLUSTER_MANAGEMENT, MUST, CORRUPTION,
+            "A cluster's stored refcount is at least the number of references to it; a used cluster never has refcount 0.",
+            "cluster %d (0x%x): refcount=%d reference=%d"),
+    REFCOUNT_TOO_HIGH("refcount.count.too-high", HOST_CLUSTER_MANAGEMENT, SHOULD, LEAK,
+            "A cluster's stored refcount is not more than the number of references to it (otherwise it leaks).",
+            "cluster %d (0x%x): refcount=%d reference=%d"),
+
+    // ---- Cluster mapping ----------------------------------------------------------------
+    MAPPING_L1_TOO_SMALL("mapping.l1_size.covers-virtual-size", CLUSTER_MAPPING, MUST, CORRUPTION,
+            "The active L1 table has an entry for every guest cluster of the virtual disk.",
+            "l1_size %d cannot map a virtual size of %d bytes (%d entries needed)"),
+    MAPPING_L1_ENTRY_RESERVED("mapping.l1.entry.reserved", CLUSTER_MAPPING, MUST, CORRUPTION,
+            "Bits 0-8 and 56-62 of an L1 entry are zero.",
+            "L1 entry %d (0x%016x) has reserved bits set"),
+    MAPPING_L1_ENTRY_ALIGNED("mapping.l1.entry.aligned", CLUSTER_MAPPING, MUST, CORRUPTION,
+            "An L2 table offset is a multiple of the cluster size.",
+            "L1 entry %d points to an L2 table at 0x%x, not cluster aligned"),
+    MAPPING_L2_TABLE_IN_FILE("mapping.l2.table.in-file", CLUSTER_MAPPING, MUST, CORRUPTION,
+            "Each L2 table lies inside the image file.",
+            "L1 entry %d points to an L2 table at 0x%x, past the end of the file (size %d)"),
+    MAPPING_L2_ENTRY_RESERVED("mapping.l2.entry.reserved", CLUSTER_MAPPING, MUST, CORRUPTION,
+            "Bits 1-8 and 56-61 of a standard cluster descriptor are zero.",
+            "L2 entry %d of the table at 0x%x (0x%016x) has reserved bits set"),
+    MAPPING_L2_ENTRY_ALIGNED("mapping.l2.entry.aligned", CLUSTER_MAPPING, MUST, CORRUPTION,
+            "A standard cluster's host offset is a multiple of the cluster size.",
+            "L2 entry %d of the table at 0x%x points to 0x%x, not cluster aligned"),
+    MAPPING_L2_ZERO_FLAG_V2("mapping.l2.zero-flag.version-2", CLUSTER_MAPPING, MUST, CORRUPTION,
+            "Version 2 images never set the zero flag (bit 0) of a standard cluster descriptor.",
+            "L2 entry %d of the table at 0x%x has the zero flag set in a version 2 image"),
+    MAPPING_L2_OFFSET_ZERO_COPIED("mapping.l2.offset-zero-with-copied", CLUSTER_MAPPING, MUST, CORRUPTION,
+            "A host offset of 0 with bit 63 set is only allowed with an external data file.",
+            "L2 entry %d of the table at 0x%x has host offset 0 with the copied flag set"),
+    MAPPING_DATA_CLUSTER_IN_FILE("mapping.l2.cluster.in-file", CLUSTER_MAPPING, MUST, CORRUPTION,
+            "A standard cluster starts inside the image file.",
+            "L2 entry %d of the table at 0x%x points to 0x%x, past the end of the file (size %d)"),
+    MAPPING_COPIED_FLAG("mapping.copied-flag", CLUSTER_MAPPING, MUST, CORRUPTION,
+            "In the active tables, bit 63 of an L1 or standard L2 entry is set exactly when the cluster's refcount is 1.",
+            "%s at 0x%x: copied flag is %d but the refcount of cluster 0x%x is %d"),
+    MAPPING_COMPRESSED_COPIED("mapping.compressed.copied-flag", COMPRESSED_CLUSTERS, MUST, CORRUPTION,
+            "Bit 63 is never set on a compressed cluster descriptor.",
+            "L2 entry %d of the table at 0x%x is compressed and has the copied flag set"),
+    MAPPING_COMPRESSED_OFFSET_HIGH_BITS("mapping.compressed.offset-above-56-bits", COMPRESSED_CLUSTERS, MUST, CORRUPTION,
+            "When the compressed offset field is wider than 56 bits, its bits above 55 are zero.",
+            "L2 entry %d of the table at 0x%x has compressed host offset 0x%x above 64 PiB"),
+    MAPPING_COMPRESSED_IN_FILE("mapping.compressed.in-file", COMPRESSED_CLUSTERS, MUST, CORRUPTION,
+            "Compressed data starts inside the image file.",
+            "L2 entry %d of the table at 0x%x: compressed data at 0x%x starts past the end of the file (size %d)"),
+    MAPPING_COMPRESSED_DATA("mapping.compressed.data", COMPRESSED_CLUSTERS, MUST, CORRUPTION,
+            "Compressed data decompresses, with the image's compression type, to at least one whole cluster.",
+            "compressed cluster for guest offset 0x%x at host 0x%x: %s"),
+    LAYOUT_OVERLAP("layout.metadata-overlap", HOST_CLUSTER_MANAGEMENT, MUST, CORRUPTION,
+            "A cluster that holds metadata is used by nothing else.",
+            "cluster 0x%x is used as %s and as %s"),
+
+    // ---- Backing files ------------------------------------------------------------------
+    BACKING_LOOP("backing.chain.loop", HEADER, MUST, CORRUPTION,
+            "A backing chain never leads back to an image already in the chain.",
+            "backing chain loops: %s"),
+    BACKING_MISSING("backing.file.readable", HEADER, MUST, CORRUPTION,
+            "The backing file named by the image can be opened.",
+            "backing file %s: %s"),
+    BACKING_FORMAT_KNOWN("backing.format.known", STRING_EXTENSIONS, MUST, CORRUPTION,
+            "The backing file format, when named, is one the reader knows (this kit: qcow2 and raw).",
+            "backing file format '%s' is not supported"),
+
+    // ---- Limits of this kit (settable; defaults close to QEMU's) ------------------------
+    LIMIT_L1_SIZE("kit.limit.l1-table-size", KIT, IMPLEMENTATION_LIMIT, Severity.LIMIT,
+            "The active L1 table is at most the kit's limit (default 32 MiB, as QEMU).",
+            "l1_size %d (%d bytes) exceeds the limit of %d bytes"),
+    LIMIT_REFCOUNT_TABLE_SIZE("kit.limit.refcount-table-size", KIT, IMPLEMENTATION_LIMIT, Severity.LIMIT,
+            "The refcount table is at most the kit's limit (default 8 MiB, as QEMU).",
+            "refcount_table_clusters %d (%d bytes) exceeds the limit of %d bytes"),
+    LIMIT_CLUSTER_BITS("kit.limit.cluster-bits", KIT, IMPLEMENTATION_LIMIT, Severity.LIMIT,
+            "cluster_bits is at most the kit's limit (default 24, 16 MiB clusters).",
+            "cluster_bits %d exceeds the limit of %d"),
+    LIMIT_BACKING_DEPTH("kit.limit.backing-chain-depth", KIT, IMPLEMENTATION_LIMIT, Severity.LIMIT,
+            "A backing chain is at most the kit's limit deep (default 16).",
+            "backing chain is deeper than %d images"),
+    LIMIT_METADATA_BYTES("kit.limit.metadata-bytes", KIT, IMPLEMENTATION_LIMIT, Severity.LIMIT,
+            "The metadata read for one operation is at most the kit's limit (default 1 GiB).",
+            "more than %d bytes of metadata would be read"),
+    PATH_OUTSIDE_IMAGE_FOLDER("kit.path.outside-image-folder", KIT, IMPLEMENTATION_LIMIT, Severity.LIMIT,
+            "A file named inside an image (backing or data file) is absolute or leaves the image's folder; refused unless allowed.",
+            "%s '%s' resolves outside the image's folder (allow it with --allow-outside-paths)");
+
+    private static final Map<String, Rule> BY_ID = Arrays.stream(values())
+            .collect(Collectors.toUnmodifiableMap(Rule::id, Function.identity()));
+
+    private final String id;
+    private final Clause clause;
+    private final Level level;
+    private final Severity severity;
+    private final String paraphrase;
+    private final String messageTemplate;
+
+    Rule(String id, Clause clause, Level level, Severity severity, String paraphrase, String messageTemplate) {
+        this.id = id;
+        this.clause = clause;
+        this.level = level;
+        this.severity = severity;
+        this.paraphrase = paraphrase;
+        this.messageTemplate = messageTemplate;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Clause clause() {
+        return clause;
+    }
+
+    public Level level() {
+        return level;
+    }
+
+    public Severity severity() {
+        return severity;
+    }
+
+    public String paraphrase() {
+        return paraphrase;
+    }
+
+    public String messageTemplate() {
+        return messageTemplate;
+    }
+
+    public String format(Object... args) {
+        return String.format(messageTemplate, args);
+    }
+
+    public static Optional<Rule> byId(String id) {
+        return Optional.ofNullable(BY_ID.get(id));
+    }
+}
