@@ -152,6 +152,7 @@ public enum Rule {
     EXTENSIONS_DATA_FILE_WITHOUT_BIT("extensions.data_file.requires-feature-bit", HEADER_FEATURES, SHOULD, WARNING,
             "An external data file name is given only when incompatible bit 2 (external data file) is set.",
             "an external data file name extension is present but incompatible bit 2 is clear"),
+    // (more header extension rules go above this line)
 
     // ---- Host cluster management (refcounts) --------------------------------------------
     REFCOUNT_TABLE_ENTRY_RESERVED("refcount.table.entry.reserved", HOST_CLUSTER_MANAGEMENT, MUST, CORRUPTION,
@@ -169,6 +170,7 @@ public enum Rule {
     REFCOUNT_TOO_HIGH("refcount.count.too-high", HOST_CLUSTER_MANAGEMENT, SHOULD, LEAK,
             "A cluster's stored refcount is not more than the number of references to it (otherwise it leaks).",
             "cluster %d (0x%x): refcount=%d reference=%d"),
+    // (more refcount rules go above this line)
 
     // ---- Cluster mapping ----------------------------------------------------------------
     MAPPING_L1_TOO_SMALL("mapping.l1_size.covers-virtual-size", CLUSTER_MAPPING, MUST, CORRUPTION,
@@ -216,6 +218,7 @@ public enum Rule {
     LAYOUT_OVERLAP("layout.metadata-overlap", HOST_CLUSTER_MANAGEMENT, MUST, CORRUPTION,
             "A cluster that holds metadata is used by nothing else.",
             "cluster 0x%x is used as %s and as %s"),
+    // (more cluster mapping rules go above this line)
 
     // ---- Backing files ------------------------------------------------------------------
     BACKING_LOOP("backing.chain.loop", HEADER, MUST, CORRUPTION,
@@ -227,6 +230,7 @@ public enum Rule {
     BACKING_FORMAT_KNOWN("backing.format.known", STRING_EXTENSIONS, MUST, CORRUPTION,
             "The backing file format, when named, is one the reader knows (this kit: qcow2 and raw).",
             "backing file format '%s' is not supported"),
+    // (more backing file rules go above this line)
 
     // ---- Limits of this kit (settable; defaults close to QEMU's) ------------------------
     LIMIT_L1_SIZE("kit.limit.l1-table-size", KIT, IMPLEMENTATION_LIMIT, Severity.LIMIT,
