@@ -81,7 +81,7 @@ public final class ExtensionRules {
         }
         // An empty area (a backing file name right after the header) has no room for a marker.
         if (ext.endMarkerOffset() < 0 && ext.areaEnd() > ext.areaStart()) {
-            out.add(Finding.of(Rule.EXTENSIONS_END_MARKER, ext.usedEnd(), ext.areaEnd()));
+            out.add(Finding.of(Rule.EXTENSIONS_END_MARKER, extensionsEnd(ext), ext.areaEnd()));
         }
     }
 
@@ -188,7 +188,7 @@ public final class ExtensionRules {
         }
         long start = h.backingFileOffset();
         long size = h.backingFileSize();
-        long usedEnd = ext.usedEnd();
+        long usedEnd = extensionsEnd(ext);
         boolean inside = start >= usedEnd && start <= cs && size <= cs - start;
         if (!inside) {
             out.add(Finding.of(Rule.HEADER_BACKING_FILE_IN_FIRST_CLUSTER, 8, start, size, usedEnd, cs));
@@ -203,6 +203,14 @@ public final class ExtensionRules {
                     "%s at 0x%x, %d bytes long, reaches past the end of the file (size %d)",
                     what, offset, length, fileSize)));
         }
+    }
+
+    /**
+     * Where the extensions end, not counting padding that already runs past the area (that
+     * is reported once, as {@link Rule#EXTENSIONS_IN_FIRST_CLUSTER}).
+     */
+    private static long extensionsEnd(HeaderExtensions ext) {
+        return Math.max(ext.areaStart(), Math.min(ext.usedEnd(), ext.areaEnd()));
     }
 
     private static long padded(long length) {
