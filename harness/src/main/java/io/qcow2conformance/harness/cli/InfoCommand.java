@@ -275,7 +275,13 @@ final class InfoCommand implements Callable<Integer> {
         s.append("file size: ").append(x.get("file-size").asLong()).append(" bytes\n");
         s.append("cluster_size: ").append(info.get("cluster-size").asLong()).append('\n');
         if (info.has("backing-filename")) {
-            s.append("backing file: ").append(info.get("backing-filename").asText()).append('\n');
+            String name = info.get("backing-filename").asText();
+            String full = info.get("full-backing-filename").asText();
+            s.append("backing file: ").append(name);
+            if (!full.equals(name)) {
+                s.append(" (actual path: ").append(full).append(')');
+            }
+            s.append('\n');
         }
         if (info.has("backing-filename-format")) {
             s.append("backing file format: ").append(info.get("backing-filename-format").asText()).append('\n');
