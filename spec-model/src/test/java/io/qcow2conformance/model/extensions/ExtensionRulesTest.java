@@ -36,13 +36,7 @@ class ExtensionRulesTest {
     }
 
     static Finding only(Rule rule, long offset, Consumer<TestImage> change) {
-        TestImage t = new TestImage();
-        change.accept(t);
-        List<Finding> f = findings(t);
-        assertEquals(1, f.size(), () -> "expected only " + rule.id() + ", got " + f);
-        assertEquals(rule, f.get(0).rule());
-        assertEquals(offset, f.get(0).offset(), () -> f.get(0).toString());
-        return f.get(0);
+        return TestImage.assertOnly(rule, offset, change, ExtensionRulesTest::findings);
     }
 
     @Test
@@ -240,19 +234,19 @@ class ExtensionRulesTest {
                 .ext(FEATURE_NAME_TABLE, concat(featureEntry(0, 5, "fancy feature"), featureEntry(1, 9, "compatible 9")))
                 .end();
         t.incompatibleFeatures = (1L << 5) | (1L << 9) | Header.INCOMPAT_DIRTY;
-        String names = t.withSource(src -> {
-            Header h = HeaderDecoder.decode(src);
-            return ExtensionRules.unknownIncompatibleNames(h, ExtensionsDecoder.decode(src, h));
-        });
+        String names = unknownNames(t);
         // bit 9 is named only as a compatible feature, so it stays unnamed; bit 0 is known
         assertEquals(": fancy feature, unnamed bits 0x200", names);
 
         TestImage none = new TestImage();
         none.incompatibleFeatures = Header.INCOMPAT_KNOWN;
-        String empty = none.withSource(src -> {
+        assertEquals("", unknownNames(none));
+    }
+
+    private static String unknownNames(TestImage t) {
+        return t.withSource(src -> {
             Header h = HeaderDecoder.decode(src);
             return ExtensionRules.unknownIncompatibleNames(h, ExtensionsDecoder.decode(src, h));
         });
-        assertEquals("", empty);
     }
 }

@@ -52,15 +52,8 @@ class HeaderDecoderTest {
         TestImage t = distinctFields(2);
         Header h = t.decodeHeader();
         assertCommonFields(h);
-        assertEquals(2, h.version());
         // spec: Header — version 2 assumes refcount_order 4 and a 72-byte header; it has no feature bits
-        assertEquals(4, h.refcountOrder());
-        assertEquals(72, h.headerLength());
-        assertEquals(0, h.incompatibleFeatures());
-        assertEquals(0, h.compatibleFeatures());
-        assertEquals(0, h.autoclearFeatures());
-        assertEquals(0, h.compressionType());
-        assertEquals(0, h.additionalFields().length);
+        assertFieldsFrom72(h, 2, 0, 0, 0, 4, 72);
     }
 
     @Test
@@ -68,13 +61,19 @@ class HeaderDecoderTest {
         TestImage t = distinctFields(3);
         Header h = t.decodeHeader();
         assertCommonFields(h);
-        assertEquals(3, h.version());
-        assertEquals(0x8000000000000001L, h.incompatibleFeatures());
-        assertEquals(0x4000000000000001L, h.compatibleFeatures());
-        assertEquals(0x2000000000000003L, h.autoclearFeatures());
-        assertEquals(5, h.refcountOrder());
-        assertEquals(104, h.headerLength());
-        // spec: Additional fields — absent when header_length <= 104, which means 0 (zlib)
+        // spec: Additional fields — compression_type is absent when header_length <= 104, which means 0 (zlib)
+        assertFieldsFrom72(h, 3, 0x8000000000000001L, 0x4000000000000001L, 0x2000000000000003L, 5, 104);
+    }
+
+    /** The version, the fields from byte 72 on, and no additional fields. */
+    private static void assertFieldsFrom72(Header h, long version, long incompatible, long compatible, long autoclear,
+                                           long refcountOrder, long headerLength) {
+        assertEquals(version, h.version());
+        assertEquals(incompatible, h.incompatibleFeatures());
+        assertEquals(compatible, h.compatibleFeatures());
+        assertEquals(autoclear, h.autoclearFeatures());
+        assertEquals(refcountOrder, h.refcountOrder());
+        assertEquals(headerLength, h.headerLength());
         assertEquals(0, h.compressionType());
         assertEquals(0, h.additionalFields().length);
     }

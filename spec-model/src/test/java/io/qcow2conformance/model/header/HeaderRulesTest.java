@@ -28,13 +28,7 @@ class HeaderRulesTest {
 
     /** The valid default image changed by {@code change} gives exactly one finding of {@code rule} at {@code offset}. */
     static Finding only(Rule rule, long offset, Consumer<TestImage> change) {
-        TestImage t = new TestImage();
-        change.accept(t);
-        List<Finding> f = findings(t);
-        assertEquals(1, f.size(), () -> "expected only " + rule.id() + ", got " + f);
-        assertEquals(rule, f.get(0).rule());
-        assertEquals(offset, f.get(0).offset());
-        return f.get(0);
+        return TestImage.assertOnly(rule, offset, change, HeaderRulesTest::findings);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.qcow2conformance.model.header;
 
 import io.qcow2conformance.model.io.ImageSource;
+import io.qcow2conformance.model.rules.Finding;
+import io.qcow2conformance.model.rules.Rule;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,7 +11,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Test-only encoder of a qcow2 header and extension area, written straight from the
@@ -180,6 +186,21 @@ public final class TestImage {
 
     public Header decodeHeader() {
         return withSource(HeaderDecoder::decode);
+    }
+
+    /**
+     * Asserts that the default image changed by {@code change} gives exactly one finding, of
+     * {@code rule} at {@code offset}, from {@code check}; returns it.
+     */
+    public static Finding assertOnly(Rule rule, long offset, Consumer<TestImage> change,
+                                     Function<TestImage, List<Finding>> check) {
+        TestImage t = new TestImage();
+        change.accept(t);
+        List<Finding> f = check.apply(t);
+        assertEquals(1, f.size(), () -> "expected only " + rule.id() + ", got " + f);
+        assertEquals(rule, f.get(0).rule());
+        assertEquals(offset, f.get(0).offset(), () -> f.get(0).toString());
+        return f.get(0);
     }
 
     public static void put32(byte[] b, int off, long v) {
