@@ -30,8 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code qemu-img create}. Compared field by field, present in both or in neither:
  * {@link #SHARED_TOP_LEVEL}, {@code format-specific.type} and every key of
  * {@code format-specific.data} (compat, compression-type, lazy-refcounts, refcount-bits,
- * corrupt, extended-l2, data-file, data-file-raw as QEMU emits them). Not compared:
- * {@code actual-size} (host allocation, which the kit does not report).
+ * corrupt, extended-l2, data-file, data-file-raw as QEMU emits them; of {@code encrypt}
+ * only {@code format}). Not compared: {@code actual-size} (host allocation, which the kit
+ * does not report) and the LUKS header details QEMU adds under {@code encrypt}.
  */
 class InfoAgainstQemuTest {
     static final List<String> SHARED_TOP_LEVEL = List.of("virtual-size", "filename", "cluster-size", "format",
@@ -72,6 +73,20 @@ class InfoAgainstQemuTest {
             assertTrue(compared.contains("backing-filename-format") && compared.contains("full-backing-filename"),
                     compared::toString);
         }
+    }
+
+    @Test
+    void luksEncryptedImage() throws IOException {
+        Qemu.require("qemu-img");
+        Path image = dir.resolve("luks.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "--object", "secret,id=sec0,data=test",
+                "-o", "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10,cluster_size=4k",
+                image.toString(), "1M");
+        List<String> compared = assertAgree(image);
+        assertTrue(compared.contains("encrypted") && compared.contains("format-specific.data.encrypt.format"),
+                compared::toString);
+        JsonNode ext = ourInfo(image).get("qcow2-conformance").get("header-extensions");
+        assertTrue(ext.findValuesAsText("kind").contains("full-disk-encryption"), ext::toString);
     }
 
     @Test
@@ -210,8 +225,14 @@ class InfoAgainstQemuTest {
         assertEquals(names(qd), names(od), "format-specific.data keys");
         for (Iterator<String> it = qd.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            assertEquals(qd.get(k), od.get(k), "format-specific.data." + k);
-            compared.add("format-specific.data." + k);
+            if (k.equals("encrypt")) {
+                // QEMU adds the LUKS header's contents; the kit names the method only
+                assertEquals(qd.get(k).get("format"), od.get(k).get("format"), "format-specific.data.encrypt.format");
+                compared.add("format-specific.data.encrypt.format");
+            } else {
+                assertEquals(qd.get(k), od.get(k), "format-specific.data." + k);
+                compared.add("format-specific.data." + k);
+            }
         }
         return compared;
     }
