@@ -30,10 +30,14 @@ public final class ExtensionsDecoder {
     private ExtensionsDecoder() {
     }
 
-    /** Where the extension area must end: the backing file name, else the end of the first cluster. */
+    /**
+     * Where the extension area must end: the backing file name, else the end of the first
+     * cluster. A name stored right after the header (as early version 2 images did) leaves
+     * an empty area, as in QEMU, rather than being read as extensions.
+     */
     public static long areaEnd(Header h) {
         long clusterEnd = h.clusterSize();
-        if (h.hasBackingFile() && h.backingFileOffset() > h.extensionsOffset() && h.backingFileOffset() < clusterEnd) {
+        if (h.hasBackingFile() && h.backingFileOffset() >= 0 && h.backingFileOffset() < clusterEnd) {
             return h.backingFileOffset();
         }
         return clusterEnd;

@@ -152,6 +152,15 @@ public enum Rule {
     EXTENSIONS_DATA_FILE_WITHOUT_BIT("extensions.data_file.requires-feature-bit", HEADER_FEATURES, SHOULD, WARNING,
             "An external data file name is given only when incompatible bit 2 (external data file) is set.",
             "an external data file name extension is present but incompatible bit 2 is clear"),
+    EXTENSIONS_BITMAPS_AUTOCLEAR_CLEAR("extensions.bitmaps.autoclear-bit-clear", HEADER_FEATURES, SHOULD, WARNING,
+            "A bitmaps extension whose autoclear bit 0 is clear holds inconsistent data, to be treated as such.",
+            "a bitmaps extension is present but autoclear bit 0 (bitmaps) is clear: its data is inconsistent"),
+    EXTENSIONS_BITMAPS_DIRECTORY_SIZE_MIN("extensions.bitmaps.directory_size.min", BITMAPS_EXTENSION, MUST, CORRUPTION,
+            "bitmap_directory_size is the total of nb_bitmaps directory entries, each at least 24 bytes.",
+            "bitmap_directory_size %d cannot hold %d bitmap directory entries"),
+    EXTENSIONS_BITMAPS_DIRECTORY_SIZE_QEMU_MAX("extensions.bitmaps.directory_size.max-qemu", BITMAPS_EXTENSION, IMPLEMENTATION_LIMIT, Severity.LIMIT,
+            "QEMU refuses a bitmap directory larger than 1024 bytes for each of its 65535 bitmaps.",
+            "bitmap_directory_size %d is more than QEMU's maximum of %d"),
     // (more header extension rules go above this line)
 
     // ---- Host cluster management (refcounts) --------------------------------------------
