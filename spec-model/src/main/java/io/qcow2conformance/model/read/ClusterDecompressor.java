@@ -28,6 +28,7 @@ public final class ClusterDecompressor implements AutoCloseable {
     private final long clusterBits;
     private final int compressionType;
     private final byte[] input;
+    private final ByteBuffer inputBuffer;
     private Inflater inflater;
     private ZstdDecompressor zstd;
 
@@ -37,6 +38,7 @@ public final class ClusterDecompressor implements AutoCloseable {
         this.compressionType = h.compressionType();
         // The sector count field is cluster_bits - 8 bits wide: at most 2^(cluster_bits-8) sectors.
         this.input = new byte[(int) ((1L << (clusterBits - 8)) * 512)];
+        this.inputBuffer = ByteBuffer.wrap(input);
     }
 
     public int clusterSize() {
@@ -61,7 +63,8 @@ public final class ClusterDecompressor implements AutoCloseable {
                     Rule.MAPPING_COMPRESSED_IN_FILE.format(l2Index, l2TableOffset, hostOffset, src.size()));
         }
         int stored = (int) Math.min(L2Entry.compressedLength(entry, clusterBits), input.length);
-        int n = src.readAvailable(hostOffset, ByteBuffer.wrap(input, 0, stored));
+        inputBuffer.clear().limit(stored);
+        int n = src.readAvailable(hostOffset, inputBuffer);
         String fault = compressionType == Header.COMPRESSION_ZSTD ? zstd(n, out) : deflate(n, out);
         if (fault != null) {
             throw new ImageException(Rule.MAPPING_COMPRESSED_DATA, "compressed cluster", hostOffset,
@@ -82,7 +85,7 @@ public final class ClusterDecompressor implements AutoCloseable {
             while (produced < clusterSize) {
                 int k = inf.inflate(out, produced, clusterSize - produced);
                 produced += k;
-                if (k == 0 && (inf.finished() || inf.needsInput() || inf.needsDictionary())) {
+                if (k == 0) { // finished, out of input, or wants a preset dictionary: no more output
                     break;
                 }
             }
