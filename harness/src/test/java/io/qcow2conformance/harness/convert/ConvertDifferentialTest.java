@@ -101,6 +101,28 @@ class ConvertDifferentialTest {
     }
 
     @Test
+    void extendedL2SubclustersOverABackingFileMatchQemu() throws IOException {
+        Path base = dir.resolve("base.raw");
+        writeMixedRaw(base, 3 << 20);
+        Path img = dir.resolve("ext.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "-o", "extended_l2=on,cluster_size=65536", "-F", "raw",
+                "-b", "base.raw", img.toString(), "4M");
+        io(img,
+                "write -P 0x31 2k 2k",              // one 2 KiB subcluster
+                "write -P 0x32 70k 5000",           // unaligned, across subclusters
+                "write -z 130k 6k",                 // subclusters reading as zeros over backing data
+                "write -P 0x33 1m 64k",
+                "discard 1030k 8k",
+                "write -z 2m 128k",
+                "write -P 0x34 3100k 2k");          // past the end of the backing file
+        assertSameAsQemu(img);
+        Path c = dir.resolve("ext-c.qcow2");
+        Qemu.img("convert", "-q", "-c", "-f", "raw", "-O", "qcow2", "-o", "extended_l2=on,cluster_size=65536",
+                base.toString(), c.toString());
+        assertSameAsQemu(c);
+    }
+
+    @Test
     void rawBackingFileShorterThanTheOverlayMatchesQemu() throws IOException {
         Path base = dir.resolve("base.raw");
         writeMixedRaw(base, (2 << 20) + 4096);

@@ -26,8 +26,11 @@ import java.util.Arrays;
  * data. Like QEMU at run time (not like its check), an L2 entry with host offset 0 and only
  * the copied flag set reads as unallocated.
  *
- * <p>Not yet read: extended L2 entries, external data files and encrypted images; opening
- * them fails with {@link Rule#READ_UNSUPPORTED}.
+ * <p>With extended L2 entries (spec: Extended L2 Entries) the same holds per subcluster, as
+ * the entry's subcluster bitmap says; compressed clusters have no subclusters.
+ *
+ * <p>Not yet read: external data files and encrypted images; opening them fails with
+ * {@link Rule#READ_UNSUPPORTED}.
  */
 public final class Qcow2Disk implements GuestDisk {
     private static final int UNALLOCATED = 0;
@@ -44,6 +47,9 @@ public final class Qcow2Disk implements GuestDisk {
     private final int clusterBits;
     private final long clusterSize;
     private final int l2Bits;
+    /** Extended L2 entries: 32 subclusters per standard cluster, two words per entry. */
+    private final boolean extendedL2;
+    private final int subclusterBits;
     private final long maxMetadataBytes;
 
     // The L2 table last used: sequential reads do not go through the image's boxed-key cache.
@@ -76,15 +82,15 @@ public final class Qcow2Disk implements GuestDisk {
         this.size = h.size();
         this.clusterBits = (int) h.clusterBits();
         this.clusterSize = h.clusterSize();
-        this.l2Bits = clusterBits - 3;
+        this.extendedL2 = h.extendedL2();
+        this.l2Bits = clusterBits - (extendedL2 ? 4 : 3);
+        this.subclusterBits = extendedL2 ? clusterBits - 5 : clusterBits;
         this.maxMetadataBytes = image.limits().maxMetadataBytes();
     }
 
     private static void refuseUnsupported(Header h) {
         String what = null;
-        if (h.extendedL2()) {
-            what = "extended L2 entries (incompatible bit 4)";
-        } else if (h.externalDataFile()) {
+        if (h.externalDataFile()) {
             what = "external data files (incompatible bit 2)";
         } else if (h.cryptMethod() != 0) {
             what = "encrypted images (crypt_method " + h.cryptMethod() + ")";
@@ -120,7 +126,7 @@ public final class Qcow2Disk implements GuestDisk {
                 long want = dst.remaining();
                 int kind = classify(pos);
                 long runEnd = Math.min(spanEnd, pos + want);
-                long runHost = host + (pos & (clusterSize - 1));
+                long runHost = host + (pos & ((1L << subclusterBits) - 1));
                 if (kind != COMPRESSED) {
                     // Extend the run over following clusters of the same kind (data: host-contiguous).
                     while (runEnd < pos + want) {
@@ -200,6 +206,13 @@ public final class Qcow2Disk implements GuestDisk {
         loadL2(l1Index, table);
         l2Index = (int) (guestCluster & ((1L << l2Bits) - 1));
         curL2Offset = table;
+        if (extendedL2) {
+            entry = l2[2 * l2Index];
+            if (!L2Entry.compressed(entry)) {
+                return classifySubcluster(pos, l2[2 * l2Index + 1], table);
+            }
+            return COMPRESSED;
+        }
         entry = l2[l2Index];
         ClusterType type = L2Entry.type(entry, true);
         switch (type) {
@@ -229,6 +242,41 @@ public final class Qcow2Disk implements GuestDisk {
         }
     }
 
+    /**
+     * A standard cluster with extended L2 entries: the subcluster's allocation and zero bits
+     * decide (spec: Extended L2 Entries). Bit 0 of the entry is not a zero flag here.
+     */
+    private int classifySubcluster(long pos, long bitmap, long table) {
+        int sc = (int) ((pos >>> subclusterBits) & 31);
+        spanEnd = ((pos >>> subclusterBits) + 1) << subclusterBits;
+        long clusterHost = L2Entry.hostOffset(entry);
+        long allocated = bitmap & 0xffffffffL;
+        long zeros = bitmap >>> 32;
+        if (clusterHost == 0) { // only the copied flag, as without subclusters: unallocated
+            if (allocated != 0) {
+                throw l2Fault(Rule.MAPPING_EXTENDED_L2_BITMAP, l2Index, table, bitmap,
+                        "marks subclusters allocated but the entry has no host offset");
+            }
+            return (zeros >>> sc & 1) != 0 ? ZERO : UNALLOCATED;
+        }
+        if ((allocated & zeros) != 0) {
+            throw l2Fault(Rule.MAPPING_EXTENDED_L2_BITMAP, l2Index, table, bitmap,
+                    "marks subclusters both allocated and reading as zeros");
+        }
+        checkAligned(clusterHost);
+        if ((zeros >>> sc & 1) != 0) {
+            return ZERO;
+        }
+        if ((allocated >>> sc & 1) == 0) {
+            return UNALLOCATED;
+        }
+        if (clusterHost >= source.size()) {
+            throw l2Fault(Rule.MAPPING_DATA_CLUSTER_IN_FILE, l2Index, table, clusterHost, source.size());
+        }
+        host = clusterHost + ((long) sc << subclusterBits);
+        return DATA;
+    }
+
     private void checkAligned(long hostOffset) {
         if ((hostOffset & (clusterSize - 1)) != 0) {
             throw l2Fault(Rule.MAPPING_L2_ENTRY_ALIGNED, l2Index, curL2Offset, hostOffset);
@@ -240,7 +288,7 @@ public final class Qcow2Disk implements GuestDisk {
         args[0] = index;
         args[1] = table;
         System.arraycopy(more, 0, args, 2, more.length);
-        return new ImageException(rule, "L2 entry", table + 8L * index, rule.format(args));
+        return new ImageException(rule, "L2 entry", table + (extendedL2 ? 16L : 8L) * index, rule.format(args));
     }
 
     private void loadL2(long l1Index, long table) {

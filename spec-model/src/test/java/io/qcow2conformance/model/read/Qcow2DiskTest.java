@@ -271,11 +271,53 @@ class Qcow2DiskTest {
     }
 
     @Test
-    void extendedL2AndExternalDataFilesAreRefusedForNow() throws IOException {
+    void externalDataFilesAreRefusedForNow() throws IOException {
         TinyImage t = new TinyImage(9, 2 * CS);
         t.incompatibleFeatures = 1L << 2;
         Path p = t.write(dir, "ext.qcow2");
         fails(Rule.READ_UNSUPPORTED, () -> open(p).close());
+    }
+
+    @Test
+    void extendedL2SubclustersFollowTheirBitmap() throws IOException {
+        int cs = 16384;
+        int sub = cs / 32;
+        Files.write(dir.resolve("under.raw"), pattern(3 * cs, 77));
+        TinyImage t = new TinyImage(14, 3 * cs, true);
+        t.backingName = "under.raw";
+        t.backingFormat = "raw";
+        byte[] data = pattern(cs, 5);
+        t.alignEnd();
+        long host = t.appendCluster(data);
+        // Cluster 0: subclusters 0-3 allocated, 4-5 read as zeros, the rest from the backing file.
+        // Bit 0 of the entry is set: with extended L2 entries it is not a zero flag.
+        t.setL2(0, host | (1L << 63) | 1L, 0xfL | (0x30L << 32));
+        // Cluster 1: no host offset; subcluster 31 reads as zeros, the rest from the backing file.
+        t.setL2(1, 0, 1L << 63);
+        // Cluster 2: compressed; its bitmap is unused.
+        byte[] c2 = pattern(cs, 9);
+        byte[] z = deflate(c2);
+        long zh = t.appendBytes(z);
+        t.setL2(2, t.compressedEntry(zh, z.length), 0);
+        byte[] under = pattern(3 * cs, 77);
+        byte[] expected = Arrays.copyOf(under, 3 * cs);
+        System.arraycopy(data, 0, expected, 0, 4 * sub);
+        Arrays.fill(expected, 4 * sub, 6 * sub, (byte) 0);
+        Arrays.fill(expected, 2 * cs - sub, 2 * cs, (byte) 0);
+        System.arraycopy(c2, 0, expected, 2 * cs, cs);
+        try (Qcow2Disk d = open(t.write(dir, "extl2.qcow2"))) {
+            assertArrayEquals(expected, readAll(d));
+            assertArrayEquals(Arrays.copyOfRange(expected, 3 * sub + 7, 5 * sub), read(d, 3 * sub + 7, 2 * sub - 7));
+            assertEquals(2 * sub, d.holeLength(4 * sub, cs));
+        }
+        TinyImage bad = new TinyImage(14, 2 * cs, true);
+        long h = bad.data(0, data);
+        bad.setL2(0, h | (1L << 63), 0x1L | (0x1L << 32));
+        bad.setL2(1, 0, 0x2L);
+        try (Qcow2Disk d = open(bad.write(dir, "badextl2.qcow2"))) {
+            fails(Rule.MAPPING_EXTENDED_L2_BITMAP, () -> read(d, 5 * sub, 1));
+            fails(Rule.MAPPING_EXTENDED_L2_BITMAP, () -> read(d, cs, 1));
+        }
     }
 
     static byte[] deflate(byte[] data) {

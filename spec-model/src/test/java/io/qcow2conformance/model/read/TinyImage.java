@@ -29,11 +29,19 @@ final class TinyImage {
     private final ByteBuffer file;
     private int end;
 
+    /** Extended L2 entries: 16 bytes each, the second word the subcluster bitmap. */
+    final boolean extendedL2;
+
     TinyImage(int clusterBits, long size) {
+        this(clusterBits, size, false);
+    }
+
+    TinyImage(int clusterBits, long size, boolean extendedL2) {
         this.clusterBits = clusterBits;
         this.clusterSize = 1 << clusterBits;
         this.size = size;
-        long perL2 = clusterSize / 8;
+        this.extendedL2 = extendedL2;
+        long perL2 = clusterSize / entrySize();
         long clusters = (size + clusterSize - 1) / clusterSize;
         this.l1Size = (int) ((clusters + perL2 - 1) / perL2);
         this.file = ByteBuffer.allocate(1 << 22);
@@ -89,9 +97,18 @@ final class TinyImage {
         return file.getLong(clusterSize + 8 * index);
     }
 
+    private int entrySize() {
+        return extendedL2 ? 16 : 8;
+    }
+
     /** Sets the L2 entry of a guest cluster, allocating its L2 table on first use. */
     void setL2(long guestCluster, long entry) {
-        int perL2 = clusterSize / 8;
+        setL2(guestCluster, entry, 0);
+    }
+
+    /** Sets an entry and, with extended L2 entries, its subcluster bitmap. */
+    void setL2(long guestCluster, long entry, long bitmap) {
+        int perL2 = clusterSize / entrySize();
         int l1Index = (int) (guestCluster / perL2);
         long table = l1(l1Index) & L2Entry.OFFSET_MASK;
         if (table == 0) {
@@ -99,7 +116,11 @@ final class TinyImage {
             table = appendCluster(new byte[0]);
             setL1(l1Index, table | (1L << 63));
         }
-        file.putLong((int) (table + 8 * (guestCluster % perL2)), entry);
+        int at = (int) (table + entrySize() * (guestCluster % perL2));
+        file.putLong(at, entry);
+        if (extendedL2) {
+            file.putLong(at + 8, bitmap);
+        }
     }
 
     /** A standard data cluster holding {@code data} for the guest cluster. */
@@ -127,7 +148,7 @@ final class TinyImage {
         h.putLong(40, l1TableOffset());
         int pos;
         if (version == 3) {
-            h.putLong(72, incompatibleFeatures | (compressionType != 0 ? 1L << 3 : 0));
+            h.putLong(72, incompatibleFeatures | (compressionType != 0 ? 1L << 3 : 0) | (extendedL2 ? 1L << 4 : 0));
             h.putInt(96, 4);
             h.putInt(100, 112);
             h.put(104, (byte) compressionType);
