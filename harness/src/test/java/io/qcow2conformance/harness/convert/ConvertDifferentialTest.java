@@ -164,6 +164,19 @@ class ConvertDifferentialTest {
     }
 
     @Test
+    void dataAcrossTheSegmentsThatWorkersTakeMatchesQemu() {
+        // convert hands 16 MiB segments to its worker threads: put data across their edges.
+        Path img = dir.resolve("seg.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", img.toString(), "50M");
+        io(img, "write -P 0x81 0 4k", "write -P 0x82 16380k 8k", "write -P 0x83 32m 1m", "write -z 33m 64k",
+                "write -P 0x84 49m 1m");
+        Path c = dir.resolve("seg-c.qcow2");
+        Qemu.img("convert", "-q", "-c", "-f", "qcow2", "-O", "qcow2", img.toString(), c.toString());
+        assertSameAsQemu(img);
+        assertSameAsQemu(c);
+    }
+
+    @Test
     void largeSparseDiskConvertsToASparseFile() {
         Path img = dir.resolve("big.qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", img.toString(), "64G");
