@@ -190,7 +190,7 @@ public final class Qcow2Disk implements GuestDisk {
     private int classify(long pos) {
         long guestCluster = pos >>> clusterBits;
         long l1Index = guestCluster >>> l2Bits;
-        spanEnd = (guestCluster + 1) << clusterBits;
+        spanEnd = endOf(guestCluster, clusterBits);
         host = 0;
         entry = 0;
         if (l1Index >= image.l1Size()) {
@@ -200,7 +200,7 @@ public final class Qcow2Disk implements GuestDisk {
         }
         long table = L1Entry.l2Offset(image.l1Entry((int) l1Index));
         if (table == 0) {
-            spanEnd = Math.min(size, (l1Index + 1) << (l2Bits + clusterBits));
+            spanEnd = endOf(l1Index, l2Bits + clusterBits);
             return UNALLOCATED;
         }
         loadL2(l1Index, table);
@@ -248,7 +248,7 @@ public final class Qcow2Disk implements GuestDisk {
      */
     private int classifySubcluster(long pos, long bitmap, long table) {
         int sc = (int) ((pos >>> subclusterBits) & 31);
-        spanEnd = ((pos >>> subclusterBits) + 1) << subclusterBits;
+        spanEnd = endOf(pos >>> subclusterBits, subclusterBits);
         long clusterHost = L2Entry.hostOffset(entry);
         long allocated = bitmap & 0xffffffffL;
         long zeros = bitmap >>> 32;
@@ -275,6 +275,12 @@ public final class Qcow2Disk implements GuestDisk {
         }
         host = clusterHost + ((long) sc << subclusterBits);
         return DATA;
+    }
+
+    /** The guest offset where unit {@code index} of {@code 2^bits} bytes ends, at most the disk size. */
+    private long endOf(long index, int bits) {
+        long end = (index + 1) << bits;
+        return end <= 0 || end > size ? size : end; // <= 0: past 2^63
     }
 
     private void checkAligned(long hostOffset) {

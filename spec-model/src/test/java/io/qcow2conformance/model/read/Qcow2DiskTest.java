@@ -196,6 +196,23 @@ class Qcow2DiskTest {
     }
 
     @Test
+    void aVirtualSizeNear2To63ReadsWithoutOverflow() throws IOException {
+        TinyImage t = new TinyImage(9, 4 * CS);
+        byte[] c = pattern(CS, 6);
+        t.data(0, c);
+        Path p = t.write(dir, "huge.qcow2");
+        try (var f = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
+            f.write(ByteBuffer.allocate(8).putLong(0, Long.MAX_VALUE), 24); // spec: Header, size
+        }
+        try (Qcow2Disk d = open(p)) {
+            assertEquals(Long.MAX_VALUE, d.size());
+            assertArrayEquals(c, read(d, 0, CS));
+            assertArrayEquals(new byte[1000], read(d, Long.MAX_VALUE - 1000, 1000));
+            assertEquals(Long.MAX_VALUE - CS, d.holeLength(CS, Long.MAX_VALUE));
+        }
+    }
+
+    @Test
     void deflateClustersDecompressAndTrailingBytesAreIgnored() throws IOException {
         TinyImage t = new TinyImage(12, 3 * 4096);
         byte[] c0 = pattern(4096, 21);
