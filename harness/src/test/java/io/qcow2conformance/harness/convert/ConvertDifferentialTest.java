@@ -235,6 +235,19 @@ class ConvertDifferentialTest {
         assertFalse(Files.exists(dir.resolve("o.raw")));
     }
 
+    @Test
+    void outMustBeAnotherRegularFile() throws IOException {
+        Path img = dir.resolve("u.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", img.toString(), "1M");
+        byte[] before = Files.readAllBytes(img);
+        Cli.Result same = Cli.run("convert", img.toString(), img.toString());
+        assertEquals(1, same.exitCode(), same.err());
+        assertArrayEquals(before, Files.readAllBytes(img));
+        Cli.Result folder = Cli.run("convert", img.toString(), dir.toString());
+        assertEquals(1, folder.exitCode(), folder.err());
+        assertTrue(folder.err().startsWith("qcow2-conformance: error: "), folder.err());
+    }
+
     private void assertRefused(Path img, String ruleId) {
         Path ours = dir.resolve("refused.raw");
         Cli.Result r = Cli.run("convert", img.toString(), ours.toString());
