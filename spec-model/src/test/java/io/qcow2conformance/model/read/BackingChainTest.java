@@ -106,6 +106,16 @@ class BackingChainTest {
     }
 
     @Test
+    void deviceFilesAreNeverOpenedEvenWhenOutsidePathsAreAllowed() throws IOException {
+        Path dev = Path.of("/dev/zero");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(dev), "no /dev/zero on this system");
+        Path top = image(dir, "dev.qcow2", dev.toString(), "raw");
+        fails(Rule.BACKING_MISSING, top, Limits.DEFAULT.withAllowOutsidePaths(true));
+        Files.createSymbolicLink(dir.resolve("zero-link"), dev);
+        fails(Rule.PATH_OUTSIDE_IMAGE_FOLDER, image(dir, "devlink.qcow2", "zero-link", "raw"), Limits.DEFAULT);
+    }
+
+    @Test
     void openBackingLeavesTheImageToTheCaller() throws IOException {
         Files.write(dir.resolve("r.raw"), pattern(700, 1));
         Path top = image(dir, "t.qcow2", "r.raw", "raw");
