@@ -239,6 +239,14 @@ public enum Rule {
     BACKING_FORMAT_KNOWN("backing.format.known", STRING_EXTENSIONS, MUST, CORRUPTION,
             "The backing file format, when named, is one the reader knows (this kit: qcow2 and raw).",
             "backing file format '%s' is not supported"),
+    // Belongs with the cluster mapping rules (spec: Extended L2 Entries); the guest reader needs it now.
+    MAPPING_EXTENDED_L2_BITMAP("mapping.extended-l2.bitmap.valid", EXTENDED_L2, MUST, CORRUPTION,
+            "In a standard extended L2 entry no subcluster is both allocated and marked as reading zeros, and an entry without a host offset marks no subcluster allocated.",
+            "L2 entry %d of the table at 0x%x: subcluster bitmap 0x%016x %s"),
+    // Not a spec rule: the guest reader's own gaps, kept here until their areas land.
+    READ_UNSUPPORTED("kit.read.unsupported-feature", KIT, IMPLEMENTATION_LIMIT, Severity.LIMIT,
+            "The kit's guest reader (convert, data checks) does not handle every valid image yet; it refuses those it cannot read.",
+            "the guest reader does not support %s yet"),
     // (more backing file rules go above this line)
 
     // ---- Limits of this kit (settable; defaults close to QEMU's) ------------------------

@@ -1,0 +1,190 @@
+package io.qcow2conformance.model.read;
+
+import io.qcow2conformance.model.extensions.HeaderExtension;
+import io.qcow2conformance.model.header.Header;
+import io.qcow2conformance.model.image.Limits;
+import io.qcow2conformance.model.image.Qcow2Image;
+import io.qcow2conformance.model.io.ImageSource;
+import io.qcow2conformance.model.rules.ImageException;
+import io.qcow2conformance.model.rules.Rule;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Opens a qcow2 image together with its backing chain (spec: Header, backing_file_offset;
+ * String header extensions, backing file format name).
+ *
+ * <p>A backing file name is resolved against the folder of the image that names it. Names
+ * that are absolute, or that leave that folder once {@code ..} and symbolic links are
+ * resolved, are refused ({@link Rule#PATH_OUTSIDE_IMAGE_FOLDER}) unless
+ * {@link Limits#allowOutsidePaths()}. The format comes from the backing format extension
+ * ({@code qcow2} or {@code raw}); without one the file is probed: the qcow2 magic means
+ * qcow2, anything else raw. The chain is at most {@link Limits#maxBackingDepth()} backing
+ * files deep and never names the same file twice.
+ */
+public final class BackingChain {
+    private BackingChain() {
+    }
+
+    /** Opens the qcow2 image at {@code path} and everything beneath it. */
+    public static Qcow2Disk open(Path path, Limits limits) {
+        Qcow2Image top = Qcow2Image.open(path, limits);
+        try {
+            List<Path> seen = new ArrayList<>();
+            seen.add(realPath(path, top));
+            return layer(top, limits, seen);
+        } catch (RuntimeException e) {
+            top.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The disk beneath an already opened image (null when it names no backing file), for
+     * callers that open the image themselves. The image itself stays open and owned by the caller.
+     */
+    public static GuestDisk openBacking(Qcow2Image image) {
+        List<Path> seen = new ArrayList<>();
+        seen.add(realPath(image.path(), image));
+        return backingOf(image, image.limits(), seen);
+    }
+
+    /** Wraps {@code image} (owned from here on) with its backing chain. */
+    private static Qcow2Disk layer(Qcow2Image image, Limits limits, List<Path> seen) {
+        GuestDisk backing = backingOf(image, limits, seen);
+        try {
+            return new Qcow2Disk(image, backing);
+        } catch (RuntimeException e) {
+            if (backing != null) {
+                backing.close();
+            }
+            throw e;
+        }
+    }
+
+    private static GuestDisk backingOf(Qcow2Image image, Limits limits, List<Path> seen) {
+        String name = image.backingFileName();
+        if (name == null) {
+            return null;
+        }
+        Header h = image.header();
+        long nameOffset = h.backingFileOffset();
+        if (seen.size() > limits.maxBackingDepth()) {
+            throw new ImageException(Rule.LIMIT_BACKING_DEPTH, "backing file name", nameOffset,
+                    Rule.LIMIT_BACKING_DEPTH.format(limits.maxBackingDepth()));
+        }
+        Path file = resolve(image, name, limits, nameOffset);
+        if (seen.contains(file)) {
+            throw new ImageException(Rule.BACKING_LOOP, "backing file name", nameOffset,
+                    Rule.BACKING_LOOP.format(chain(seen, file)));
+        }
+        String format = format(image);
+        ImageSource src;
+        try {
+            src = ImageSource.open(file);
+        } catch (ImageException e) {
+            throw missing(name, nameOffset, e.detail());
+        }
+        try {
+            if (format.equals("raw") || (format.equals("probe") && !isQcow2(src))) {
+                return new RawDisk(src);
+            }
+            Qcow2Image below = Qcow2Image.open(src, limits);
+            seen.add(file);
+            return layer(below, limits, seen);
+        } catch (RuntimeException e) {
+            src.close();
+            throw e;
+        }
+    }
+
+    /** The backing format: from the extension, else probed by the caller's file magic. */
+    private static String format(Qcow2Image image) {
+        HeaderExtension.BackingFormat ext = image.extensions().last(HeaderExtension.BackingFormat.class).orElse(null);
+        if (ext == null) {
+            return "probe";
+        }
+        String f = ext.name().toLowerCase(Locale.ROOT);
+        if (!f.equals("qcow2") && !f.equals("raw")) {
+            throw new ImageException(Rule.BACKING_FORMAT_KNOWN, "backing file format", ext.offset(),
+                    Rule.BACKING_FORMAT_KNOWN.format(ext.name()));
+        }
+        return f;
+    }
+
+    /** Resolves a backing file name to the real path of a regular file, enforcing the folder rule. */
+    private static Path resolve(Qcow2Image image, String name, Limits limits, long nameOffset) {
+        Path folder = image.path().toAbsolutePath().getParent();
+        Path named;
+        try {
+            named = Path.of(name);
+        } catch (InvalidPathException e) {
+            throw missing(name, nameOffset, "not a valid path: " + e.getReason());
+        }
+        if (name.isEmpty()) {
+            throw missing(name, nameOffset, "the name is empty");
+        }
+        Path joined = folder.resolve(named).normalize();
+        if (!limits.allowOutsidePaths() && (named.isAbsolute() || !joined.startsWith(folder.normalize()))) {
+            throw outside(name, nameOffset);
+        }
+        if (!Files.exists(joined)) {
+            throw missing(name, nameOffset, "no such file: " + joined);
+        }
+        Path real;
+        try {
+            real = joined.toRealPath();
+            if (!limits.allowOutsidePaths() && !real.startsWith(folder.toRealPath())) {
+                throw outside(name, nameOffset);
+            }
+        } catch (IOException e) {
+            throw missing(name, nameOffset, "cannot resolve " + joined + ": " + e.getMessage());
+        }
+        if (!Files.isRegularFile(real)) {
+            throw missing(name, nameOffset, "not a regular file: " + real);
+        }
+        return real;
+    }
+
+    private static Path realPath(Path path, Qcow2Image image) {
+        try {
+            return path.toRealPath();
+        } catch (IOException e) {
+            return image.path().toAbsolutePath().normalize();
+        }
+    }
+
+    private static String chain(List<Path> seen, Path again) {
+        StringBuilder b = new StringBuilder();
+        for (Path p : seen) {
+            b.append(p.getFileName()).append(" -> ");
+        }
+        return b.append(again.getFileName()).toString();
+    }
+
+    private static ImageException missing(String name, long offset, String why) {
+        return new ImageException(Rule.BACKING_MISSING, "backing file name", offset,
+                Rule.BACKING_MISSING.format("'" + name + "'", why));
+    }
+
+    private static ImageException outside(String name, long offset) {
+        return new ImageException(Rule.PATH_OUTSIDE_IMAGE_FOLDER, "backing file name", offset,
+                Rule.PATH_OUTSIDE_IMAGE_FOLDER.format("backing file", name));
+    }
+
+    /** True when the file starts with the qcow2 magic. */
+    static boolean isQcow2(ImageSource src) {
+        if (src.size() < 4) {
+            return false;
+        }
+        ByteBuffer b = src.read(0, 4, Rule.FILE_STRUCTURE_IN_BOUNDS, "magic");
+        return (b.getInt() & 0xffffffffL) == Header.MAGIC;
+    }
+}

@@ -1,0 +1,372 @@
+package io.qcow2conformance.model.read;
+
+import io.qcow2conformance.model.header.Header;
+import io.qcow2conformance.model.image.Qcow2Image;
+import io.qcow2conformance.model.io.ImageSource;
+import io.qcow2conformance.model.mapping.ClusterType;
+import io.qcow2conformance.model.mapping.L1Entry;
+import io.qcow2conformance.model.mapping.L2Entry;
+import io.qcow2conformance.model.rules.ImageException;
+import io.qcow2conformance.model.rules.Rule;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The guest view of an opened qcow2 image (spec: Cluster mapping), layered on an optional
+ * backing disk. Per guest cluster: unallocated reads the backing disk (zeros without one,
+ * and past its end); a zero cluster reads zeros; a standard cluster reads host data (a tail
+ * past the end of the file reads zeros); a compressed cluster is decompressed by
+ * {@link ClusterDecompressor}. Runs of clusters of one kind, and of host-contiguous data
+ * clusters, are served by one read each.
+ *
+ * <p>Where the image breaks a rule the read fails with an {@link ImageException}, as QEMU's
+ * read fails with EIO: unaligned L2 table or data offsets, an L2 table or data cluster
+ * past the end of the file, the zero flag in a version 2 image, undecodable compressed
+ * data. Like QEMU at run time (not like its check), an L2 entry with host offset 0 and only
+ * the copied flag set reads as unallocated.
+ *
+ * <p>With extended L2 entries (spec: Extended L2 Entries) the same holds per subcluster, as
+ * the entry's subcluster bitmap says; compressed clusters have no subclusters.
+ *
+ * <p>Not yet read: external data files and encrypted images; opening them fails with
+ * {@link Rule#READ_UNSUPPORTED}.
+ */
+public final class Qcow2Disk implements GuestDisk {
+    private static final int UNALLOCATED = 0;
+    private static final int ZERO = 1;
+    private static final int DATA = 2;
+    private static final int COMPRESSED = 3;
+    private static final byte[] ZEROS = new byte[64 << 10];
+
+    private final Qcow2Image image;
+    private final Header header;
+    private final ImageSource source;
+    private final GuestDisk backing;
+    private final long size;
+    private final int clusterBits;
+    private final long clusterSize;
+    private final int l2Bits;
+    /** Extended L2 entries: 32 subclusters per standard cluster, two words per entry. */
+    private final boolean extendedL2;
+    private final int subclusterBits;
+    private final long maxMetadataBytes;
+
+    // The L2 table last used: sequential reads do not go through the image's boxed-key cache.
+    private long l2Offset = -1;
+    private long[] l2;
+
+    // What classify() found for the cluster it was asked about.
+    private long entry;
+    private long host;
+    private int l2Index;
+    private long curL2Offset;
+    private long spanEnd;
+
+    private ClusterDecompressor decompressor;
+    private byte[] cluster;
+    private boolean clusterValid;
+    private long clusterEntry;
+
+    /**
+     * A reader over {@code image}, reading unallocated clusters from {@code backing} (null:
+     * zeros). The disk takes ownership of both and closes them.
+     */
+    public Qcow2Disk(Qcow2Image image, GuestDisk backing) {
+        Header h = image.header();
+        refuseUnsupported(h);
+        this.image = image;
+        this.header = h;
+        this.source = image.source();
+        this.backing = backing;
+        this.size = h.size();
+        this.clusterBits = (int) h.clusterBits();
+        this.clusterSize = h.clusterSize();
+        this.extendedL2 = h.extendedL2();
+        this.l2Bits = clusterBits - (extendedL2 ? 4 : 3);
+        this.subclusterBits = extendedL2 ? clusterBits - 5 : clusterBits;
+        this.maxMetadataBytes = image.limits().maxMetadataBytes();
+    }
+
+    private static void refuseUnsupported(Header h) {
+        String what = null;
+        if (h.externalDataFile()) {
+            what = "external data files (incompatible bit 2)";
+        } else if (h.cryptMethod() != 0) {
+            what = "encrypted images (crypt_method " + h.cryptMethod() + ")";
+        } else if (h.size() < 0) {
+            what = "virtual sizes of 2^63 bytes or more";
+        }
+        if (what != null) {
+            throw new ImageException(Rule.READ_UNSUPPORTED, "header", 0, Rule.READ_UNSUPPORTED.format(what));
+        }
+    }
+
+    public Qcow2Image image() {
+        return image;
+    }
+
+    /** The disk beneath this image, or null. */
+    public GuestDisk backing() {
+        return backing;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public void read(long offset, ByteBuffer dst) {
+        GuestDisk.checkRange(offset, dst.remaining(), size);
+        long pos = offset;
+        final int limit = dst.limit();
+        try {
+            while (dst.hasRemaining()) {
+                long want = dst.remaining();
+                int kind = classify(pos);
+                long runEnd = Math.min(spanEnd, pos + want);
+                long runHost = host + (pos & ((1L << subclusterBits) - 1));
+                if (kind != COMPRESSED) {
+                    // Extend the run over following clusters of the same kind (data: host-contiguous).
+                    while (runEnd < pos + want) {
+                        long expectHost = runHost + (runEnd - pos);
+                        int next = classify(runEnd);
+                        if (next != kind || (kind == DATA && host != expectHost)) {
+                            break;
+                        }
+                        runEnd = Math.min(spanEnd, pos + want);
+                    }
+                }
+                int len = (int) (runEnd - pos);
+                dst.limit(dst.position() + len);
+                switch (kind) {
+                    case UNALLOCATED -> readBacking(pos, dst);
+                    case ZERO -> fillZeros(dst);
+                    case DATA -> {
+                        source.readAvailable(runHost, dst);
+                        fillZeros(dst); // the part of the run past the end of the file
+                    }
+                    default -> readCompressed(pos, dst);
+                }
+                dst.limit(limit);
+                pos = runEnd;
+            }
+        } finally {
+            dst.limit(limit);
+        }
+    }
+
+    @Override
+    public long holeLength(long offset, long max) {
+        long end = offset + Math.min(max, size - offset);
+        GuestDisk.checkRange(offset, end - offset, size);
+        long pos = offset;
+        while (pos < end) {
+            int kind = classify(pos);
+            long runEnd = Math.min(spanEnd, end);
+            if (kind == UNALLOCATED && backing != null && pos < backing.size()) {
+                long below = Math.min(runEnd, backing.size());
+                long h = backing.holeLength(pos, below - pos);
+                pos += h;
+                if (pos < below) {
+                    break;
+                }
+            } else if (kind == UNALLOCATED || kind == ZERO) {
+                pos = runEnd;
+            } else {
+                break;
+            }
+        }
+        return pos - offset;
+    }
+
+    /**
+     * Finds what the guest cluster holding {@code pos} is, setting {@link #entry},
+     * {@link #host}, {@link #l2Index}, {@link #curL2Offset} and {@link #spanEnd} (the guest
+     * offset up to which that answer holds: the cluster's end, or the end of the range an
+     * absent L2 table would map).
+     */
+    private int classify(long pos) {
+        long guestCluster = pos >>> clusterBits;
+        long l1Index = guestCluster >>> l2Bits;
+        spanEnd = endOf(guestCluster, clusterBits);
+        host = 0;
+        entry = 0;
+        if (l1Index >= image.l1Size()) {
+            // Past the L1 table: nothing can be allocated there, up to the end of the disk.
+            spanEnd = size;
+            return UNALLOCATED;
+        }
+        long table = L1Entry.l2Offset(image.l1Entry((int) l1Index));
+        if (table == 0) {
+            spanEnd = endOf(l1Index, l2Bits + clusterBits);
+            return UNALLOCATED;
+        }
+        loadL2(l1Index, table);
+        l2Index = (int) (guestCluster & ((1L << l2Bits) - 1));
+        curL2Offset = table;
+        if (extendedL2) {
+            entry = l2[2 * l2Index];
+            if (!L2Entry.compressed(entry)) {
+                return classifySubcluster(pos, l2[2 * l2Index + 1], table);
+            }
+            return COMPRESSED;
+        }
+        entry = l2[l2Index];
+        ClusterType type = L2Entry.type(entry, true);
+        switch (type) {
+            case COMPRESSED:
+                return COMPRESSED;
+            case UNALLOCATED:
+                return UNALLOCATED;
+            case ZERO_PLAIN:
+            case ZERO_ALLOCATED:
+                if (!header.isV3()) {
+                    throw l2Fault(Rule.MAPPING_L2_ZERO_FLAG_V2, l2Index, table);
+                }
+                if (type == ClusterType.ZERO_ALLOCATED) {
+                    checkAligned(L2Entry.hostOffset(entry));
+                }
+                return ZERO;
+            default:
+                host = L2Entry.hostOffset(entry);
+                if (host == 0) {
+                    return UNALLOCATED; // only the copied flag: QEMU reads it as unallocated
+                }
+                checkAligned(host);
+                if (host >= source.size()) {
+                    throw l2Fault(Rule.MAPPING_DATA_CLUSTER_IN_FILE, l2Index, table, host, source.size());
+                }
+                return DATA;
+        }
+    }
+
+    /**
+     * A standard cluster with extended L2 entries: the subcluster's allocation and zero bits
+     * decide (spec: Extended L2 Entries). Bit 0 of the entry is not a zero flag here.
+     */
+    private int classifySubcluster(long pos, long bitmap, long table) {
+        int sc = (int) ((pos >>> subclusterBits) & 31);
+        spanEnd = endOf(pos >>> subclusterBits, subclusterBits);
+        long clusterHost = L2Entry.hostOffset(entry);
+        long allocated = bitmap & 0xffffffffL;
+        long zeros = bitmap >>> 32;
+        if (clusterHost == 0) { // only the copied flag, as without subclusters: unallocated
+            if (allocated != 0) {
+                throw l2Fault(Rule.MAPPING_EXTENDED_L2_BITMAP, l2Index, table, bitmap,
+                        "marks subclusters allocated but the entry has no host offset");
+            }
+            return (zeros >>> sc & 1) != 0 ? ZERO : UNALLOCATED;
+        }
+        if ((allocated & zeros) != 0) {
+            throw l2Fault(Rule.MAPPING_EXTENDED_L2_BITMAP, l2Index, table, bitmap,
+                    "marks subclusters both allocated and reading as zeros");
+        }
+        checkAligned(clusterHost);
+        if ((zeros >>> sc & 1) != 0) {
+            return ZERO;
+        }
+        if ((allocated >>> sc & 1) == 0) {
+            return UNALLOCATED;
+        }
+        if (clusterHost >= source.size()) {
+            throw l2Fault(Rule.MAPPING_DATA_CLUSTER_IN_FILE, l2Index, table, clusterHost, source.size());
+        }
+        host = clusterHost + ((long) sc << subclusterBits);
+        return DATA;
+    }
+
+    /** The guest offset where unit {@code index} of {@code 2^bits} bytes ends, at most the disk size. */
+    private long endOf(long index, int bits) {
+        long end = (index + 1) << bits;
+        return end <= 0 || end > size ? size : end; // <= 0: past 2^63
+    }
+
+    private void checkAligned(long hostOffset) {
+        if ((hostOffset & (clusterSize - 1)) != 0) {
+            throw l2Fault(Rule.MAPPING_L2_ENTRY_ALIGNED, l2Index, curL2Offset, hostOffset);
+        }
+    }
+
+    private ImageException l2Fault(Rule rule, int index, long table, Object... more) {
+        Object[] args = new Object[2 + more.length];
+        args[0] = index;
+        args[1] = table;
+        System.arraycopy(more, 0, args, 2, more.length);
+        return new ImageException(rule, "L2 entry", table + (extendedL2 ? 16L : 8L) * index, rule.format(args));
+    }
+
+    private void loadL2(long l1Index, long table) {
+        if (table == l2Offset) {
+            return;
+        }
+        long l1EntryOffset = header.l1TableOffset() + 8 * l1Index;
+        if ((table & (clusterSize - 1)) != 0) {
+            throw new ImageException(Rule.MAPPING_L1_ENTRY_ALIGNED, "L1 entry", l1EntryOffset,
+                    Rule.MAPPING_L1_ENTRY_ALIGNED.format(l1Index, table));
+        }
+        if (table >= source.size() || source.size() - table < clusterSize) {
+            throw new ImageException(Rule.MAPPING_L2_TABLE_IN_FILE, "L1 entry", l1EntryOffset,
+                    Rule.MAPPING_L2_TABLE_IN_FILE.format(l1Index, table, source.size()));
+        }
+        if (source.metadataBytesRead() > maxMetadataBytes - clusterSize) {
+            throw new ImageException(Rule.LIMIT_METADATA_BYTES, "L2 table", table,
+                    Rule.LIMIT_METADATA_BYTES.format(maxMetadataBytes));
+        }
+        l2 = image.l2Table(table);
+        l2Offset = table;
+    }
+
+    private void readBacking(long pos, ByteBuffer dst) {
+        if (backing != null && pos < backing.size()) {
+            int inBacking = (int) Math.min(dst.remaining(), backing.size() - pos);
+            int limit = dst.limit();
+            dst.limit(dst.position() + inBacking);
+            backing.read(pos, dst);
+            dst.limit(limit);
+        }
+        fillZeros(dst); // no backing file, or past its end
+    }
+
+    private void readCompressed(long pos, ByteBuffer dst) {
+        if (!clusterValid || clusterEntry != entry) {
+            if (decompressor == null) {
+                decompressor = new ClusterDecompressor(header);
+                cluster = new byte[(int) clusterSize];
+            }
+            clusterValid = false;
+            decompressor.decompress(source, entry, pos & -clusterSize, l2Index, curL2Offset, cluster);
+            clusterEntry = entry;
+            clusterValid = true;
+        }
+        dst.put(cluster, (int) (pos & (clusterSize - 1)), dst.remaining());
+    }
+
+    /** Fills {@code dst} from its position to its limit with zeros. */
+    static void fillZeros(ByteBuffer dst) {
+        if (dst.hasArray()) {
+            int from = dst.arrayOffset() + dst.position();
+            Arrays.fill(dst.array(), from, from + dst.remaining(), (byte) 0);
+            dst.position(dst.limit());
+            return;
+        }
+        while (dst.hasRemaining()) {
+            dst.put(ZEROS, 0, Math.min(ZEROS.length, dst.remaining()));
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (decompressor != null) {
+                decompressor.close();
+            }
+            image.close();
+        } finally {
+            if (backing != null) {
+                backing.close();
+            }
+        }
+    }
+}
