@@ -12,7 +12,9 @@ import java.util.TreeMap;
  * What a reader must see in the guest disk of an {@link ImageDescription}: the final state
  * of every guest cluster and its bytes, computed from the description alone (never from a
  * written file). Content is produced a cluster at a time, so the full guest content and
- * its SHA-256 are streamed, whatever the virtual size.
+ * its SHA-256 are streamed, whatever the virtual size. A backing file that is named but not
+ * described ({@link ImageDescription.Builder#backingFileName}) is taken to read as zeros,
+ * both here and for the parts of clusters the writer copies from below.
  */
 public final class GuestContent {
     private final ImageDescription d;
@@ -121,11 +123,7 @@ public final class GuestContent {
     private void underlying(long offset, byte[] buf, int pos, int len) {
         Arrays.fill(buf, pos, pos + len, (byte) 0);
         if (backing == null) {
-            if (d.backingFileName() != null) {
-                throw new IllegalStateException("the content of backing file '" + d.backingFileName()
-                        + "' is not described");
-            }
-            return;
+            return; // no backing file, or one named but not described: taken to read as zeros
         }
         long avail = backing.d.virtualSize() - offset;
         if (avail > 0) {

@@ -30,8 +30,8 @@ import java.util.List;
  * @param backing                the backing image's description (for chains and expected content), or null
  * @param layer                  the {@link GuestPattern} layer of this image's writes, 0..255
  * @param operations             guest operations, in order
- * @param packCompressed         compressed data back to back at byte granularity (odd offsets, shared
- *                               sectors and clusters) instead of each cluster's data on a fresh host cluster
+ * @param packCompressed         compressed data packed at byte granularity, each starting at an odd offset
+ *                               (sharing sectors and host clusters), instead of each on a fresh host cluster
  * @param truncateCompressedTail end the file exactly where the last compressed cluster's data ends, so its
  *                               last sector reaches past the end of the file
  */
@@ -227,7 +227,7 @@ public record ImageDescription(
             return this;
         }
 
-        /** Names a backing file without describing it: its content is then unknown to {@link GuestContent}. */
+        /** Names a backing file without describing it: it is then taken to read as zeros (see {@link GuestContent}). */
         public Builder backingFileName(String name) {
             backingFileName = name;
             return this;

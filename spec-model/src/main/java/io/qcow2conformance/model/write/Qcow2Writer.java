@@ -33,7 +33,8 @@ import java.util.TreeSet;
  *       clusters reuse their source's host cluster; a preallocated zero cluster holds the
  *       layer's pattern, so a reader that ignores the zero flag is caught);</li>
  *   <li>compressed data, in guest order, each cluster's data starting on a fresh host
- *       cluster, or packed back to back at byte granularity.</li>
+ *       cluster, or packed: each starting at the first odd byte offset after the previous
+ *       one's end, so that data starts unaligned and neighbours share sectors.</li>
  * </ol>
  * Refcounts are exact for every width (spec: Host cluster management); an entry has the
  * copied flag exactly when its cluster's refcount is 1 (spec: Cluster mapping). The file is
@@ -155,9 +156,7 @@ public final class Qcow2Writer {
             for (int i = 0; i < compressedClusters.size(); i++) {
                 content.cluster(compressedClusters.get(i), buf);
                 byte[] z = d.compression().compress(buf);
-                if (!d.packCompressed()) {
-                    rel = (rel + cs - 1) / cs * cs;
-                }
+                rel = d.packCompressed() ? rel | 1 : (rel + cs - 1) / cs * cs;
                 compressedRel[i] = rel;
                 long extraSectors = (rel + z.length - 1) / SECTOR - rel / SECTOR;
                 if (extraSectors >= 1L << (d.clusterBits() - 8)) {
