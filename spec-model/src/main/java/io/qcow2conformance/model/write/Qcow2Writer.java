@@ -1,6 +1,7 @@
 package io.qcow2conformance.model.write;
 
 import io.qcow2conformance.model.header.Header;
+import io.qcow2conformance.model.image.Limits;
 import io.qcow2conformance.model.io.BigEndian;
 import io.qcow2conformance.model.mapping.L1Entry;
 import io.qcow2conformance.model.mapping.L2Entry;
@@ -157,6 +158,10 @@ public final class Qcow2Writer {
                 content.cluster(compressedClusters.get(i), buf);
                 byte[] z = d.compression().compress(buf);
                 rel = d.packCompressed() ? rel | 1 : (rel + cs - 1) / cs * cs;
+                boolean last = i == compressedClusters.size() - 1;
+                if (last && d.truncateCompressedTail() && (rel + z.length) % SECTOR == 0) {
+                    rel += d.packCompressed() ? 2 : 1; // so that the last sector really reaches past the end
+                }
                 compressedRel[i] = rel;
                 long extraSectors = (rel + z.length - 1) / SECTOR - rel / SECTOR;
                 if (extraSectors >= 1L << (d.clusterBits() - 8)) {
@@ -171,6 +176,9 @@ public final class Qcow2Writer {
                 throw new IllegalArgumentException("truncateCompressedTail needs a compressed cluster");
             }
 
+            if (d.l1Size() * 8 > Limits.DEFAULT.maxL1Bytes()) {
+                throw new IllegalArgumentException("an L1 table of " + d.l1Size() + " entries is beyond the model's limit");
+            }
             long l1Clusters = Math.max(1, (d.l1Size() * 8 + cs - 1) / cs);
             long fixed = 1 + l1Clusters + l2Tables.size() + dataClusters.size() + compressedClusterCount;
             long perBlock = (cs * 8) >>> d.refcountOrder();
