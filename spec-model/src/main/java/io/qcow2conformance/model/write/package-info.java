@@ -18,9 +18,11 @@
  * <pre>{@code
  * ImageDescription base = ImageDescription.builder().clusterBits(12).virtualSize(64 << 10).layer(1)
  *         .write(0, 16 << 10).writeCompressed(16 << 10, 8 << 10).build();
- * ImageDescription top = ImageDescription.builder().clusterBits(16).virtualSize(64 << 10).layer(2)
+ * ImageDescription top = ImageDescription.builder().clusterBits(16).virtualSize(256 << 10).layer(2)
  *         .backing("base.qcow2", base).extension(Extension.backingFormat("qcow2"))
- *         .write(100, 300).zero(0, 64 << 10, false).build();
+ *         .write(100, 300)                      // the rest of cluster 0 is copied from base
+ *         .zero(64 << 10, 64 << 10, false)      // reads as zeros, not as base
+ *         .build();
  * Layout layout = Qcow2Writer.writeChain(top, dir.resolve("top.qcow2"));
  * byte[] expectedSha256 = GuestContent.of(top).sha256();
  * Mutation m = Mutation.setRefcount(Rule.REFCOUNT_TOO_LOW, Layout.l2Table(0), 0);
