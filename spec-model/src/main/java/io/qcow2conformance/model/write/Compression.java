@@ -4,15 +4,15 @@ import io.airlift.compress.zstd.ZstdCompressor;
 import io.qcow2conformance.model.header.Header;
 
 import java.util.Arrays;
-import java.util.zip.Deflater;
 
 /**
  * The compression types a writer can use for compressed clusters (spec: Header > Additional
  * fields, compression_type; Cluster mapping > Compressed Clusters Descriptor). Both
- * compressors are deterministic: the same cluster always gives the same bytes.
+ * compressors are pure Java and deterministic: the same cluster gives the same bytes on
+ * every host (see {@link FixedHuffmanDeflater} for why deflate is not {@code java.util.zip}).
  */
 public enum Compression {
-    /** Raw deflate (no zlib header), as QEMU writes it. */
+    /** Raw deflate (no zlib header), as QEMU writes it, within a 4 KiB window. */
     DEFLATE(Header.COMPRESSION_DEFLATE),
     /** One zstd frame per cluster. */
     ZSTD(Header.COMPRESSION_ZSTD);
@@ -31,28 +31,9 @@ public enum Compression {
     /** Compresses one whole cluster. */
     public byte[] compress(byte[] cluster) {
         return switch (this) {
-            case DEFLATE -> deflate(cluster);
+            case DEFLATE -> FixedHuffmanDeflater.compress(cluster);
             case ZSTD -> zstd(cluster);
         };
-    }
-
-    private static byte[] deflate(byte[] in) {
-        Deflater d = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
-        try {
-            d.setInput(in);
-            d.finish();
-            byte[] out = new byte[in.length + in.length / 8 + 64];
-            int n = 0;
-            while (!d.finished()) {
-                if (n == out.length) {
-                    out = Arrays.copyOf(out, out.length * 2);
-                }
-                n += d.deflate(out, n, out.length - n);
-            }
-            return Arrays.copyOf(out, n);
-        } finally {
-            d.end();
-        }
     }
 
     private static byte[] zstd(byte[] in) {
