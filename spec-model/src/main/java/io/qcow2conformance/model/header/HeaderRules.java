@@ -6,6 +6,7 @@ import io.qcow2conformance.model.rules.ImageException;
 import io.qcow2conformance.model.rules.Rule;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The header's rules (spec: Header, Header padding). {@link #requireUsable} throws for the
@@ -18,6 +19,15 @@ public final class HeaderRules {
 
     /** Faults after which no table can be located or read. Checked in this order. */
     public static void requireUsable(Header h, Limits limits) {
+        requireUsable(h, limits, () -> "");
+    }
+
+    /**
+     * As {@link #requireUsable(Header, Limits)}; {@code unknownIncompatibleNames} supplies the
+     * names of unknown incompatible bits from the feature name table (asked only when such
+     * bits are set, after the cluster size is known to be usable).
+     */
+    public static void requireUsable(Header h, Limits limits, Supplier<String> unknownIncompatibleNames) {
         if (h.isV3() && h.headerLength() < Header.V3_MIN_LENGTH) {
             throw fatal(Rule.HEADER_LENGTH_MIN, "header_length", 100, h.headerLength());
         }
@@ -29,7 +39,8 @@ public final class HeaderRules {
         }
         long unknown = h.incompatibleFeatures() & ~Header.INCOMPAT_KNOWN;
         if (unknown != 0) {
-            throw fatal(Rule.HEADER_INCOMPATIBLE_UNKNOWN, "incompatible_features", 72, unknown, "");
+            throw fatal(Rule.HEADER_INCOMPATIBLE_UNKNOWN, "incompatible_features", 72, unknown,
+                    unknownIncompatibleNames.get());
         }
         if (h.refcountOrder() > 6) {
             throw fatal(Rule.HEADER_REFCOUNT_ORDER_MAX, "refcount_order", 96, h.refcountOrder());

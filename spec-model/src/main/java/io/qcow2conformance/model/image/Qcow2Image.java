@@ -1,5 +1,6 @@
 package io.qcow2conformance.model.image;
 
+import io.qcow2conformance.model.extensions.ExtensionRules;
 import io.qcow2conformance.model.extensions.ExtensionsDecoder;
 import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.extensions.HeaderExtensions;
@@ -8,6 +9,7 @@ import io.qcow2conformance.model.header.HeaderDecoder;
 import io.qcow2conformance.model.header.HeaderRules;
 import io.qcow2conformance.model.io.ImageSource;
 import io.qcow2conformance.model.mapping.MappingDecoder;
+import io.qcow2conformance.model.rules.ImageException;
 
 import java.io.Closeable;
 import java.nio.file.Path;
@@ -58,11 +60,20 @@ public final class Qcow2Image implements Closeable {
     /** Opens an already opened source; the image takes ownership of it. */
     public static Qcow2Image open(ImageSource src, Limits limits) {
         Header h = HeaderDecoder.decode(src);
-        HeaderRules.requireUsable(h, limits);
+        HeaderRules.requireUsable(h, limits, () -> unknownFeatureNames(src, h));
         HeaderExtensions ext = ExtensionsDecoder.decode(src, h);
         String backing = ExtensionsDecoder.backingFileName(src, h);
         long[] l1 = MappingDecoder.readL1(src, h.l1TableOffset(), h.l1Size(), limits, "active");
         return new Qcow2Image(src, h, ext, backing, l1, limits);
+    }
+
+    /** Names of unknown incompatible bits from the feature name table, as QEMU reports them. */
+    private static String unknownFeatureNames(ImageSource src, Header h) {
+        try {
+            return ExtensionRules.unknownIncompatibleNames(h, ExtensionsDecoder.decode(src, h));
+        } catch (ImageException e) {
+            return ""; // a broken extension area must not hide the more basic fault
+        }
     }
 
     public ImageSource source() {
