@@ -131,7 +131,7 @@ public final class ModelAdapter implements Implementation {
 
     private record Outcome(int exitCode, String out, String err) {
         String firstErrorLine() {
-            return err.strip().lines().findFirst().orElse("");
+            return err.strip().lines().findFirst().orElse("").replaceFirst("^qcow2-conformance: ", "");
         }
     }
 

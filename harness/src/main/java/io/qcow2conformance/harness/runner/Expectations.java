@@ -15,9 +15,10 @@ import java.util.Optional;
 /**
  * Known results of one implementation, from {@code expectations/<impl>.json} (bundled under
  * {@code harness/src/main/resources/expectations/}, or a folder given with
- * {@code --expectations}). Each entry maps an image-ID glob to the verdict the implementation
+ * {@code --expectations}). Each entry selects images by an image-ID glob, a rule-ID glob (any
+ * of the image's rules or its broken rule), or both, and names the verdict the implementation
  * is known to produce ({@code fail}, {@code fail:wrong-data}, {@code crash}, ...), with a reason
- * and, when there is one, an upstream link. A result is unexpected when it differs from its
+ * and, when there is one, an upstream link. The first matching entry counts. A result is unexpected when it differs from its
  * entry, or is not a pass and has none; unexpected results fail the run.
  */
 public final class Expectations {
@@ -51,9 +52,17 @@ public final class Expectations {
 
     /** One line of an expectation file. {@code verdict} is {@code VERDICT} or {@code fail:KIND}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Entry(String image, String verdict, String reason, String link) {
-        boolean covers(String imageId) {
-            return Glob.of(image).matches(imageId);
+    public record Entry(String image, String rule, String verdict, String reason, String link) {
+        boolean covers(Manifest.Image i) {
+            return (image == null || Glob.of(image).matches(i.id()))
+                    && (rule == null || i.rules().stream().anyMatch(Glob.of(rule)::matches)
+                        || (i.expect().brokenRule() != null && Glob.of(rule).matches(i.expect().brokenRule())));
+        }
+
+        /** How the entry selects images, for reports: {@code image GLOB}, {@code rule GLOB} or both. */
+        public String selector() {
+            return (image == null ? "" : "image " + image) + (image != null && rule != null ? ", " : "")
+                    + (rule == null ? "" : "rule " + rule);
         }
 
         /** Whether {@code v}/{@code kind} is the result this entry predicts. */
@@ -113,15 +122,15 @@ public final class Expectations {
         List<Entry> entries = f.expectations() == null ? List.of() : f.expectations();
         for (Entry e : entries) {
             try {
-                if (e.image() == null || e.reason() == null) {
-                    throw new IllegalArgumentException("an entry lacks image or reason");
+                if ((e.image() == null && e.rule() == null) || e.verdict() == null || e.reason() == null) {
+                    throw new IllegalArgumentException("an entry needs image or rule, verdict and reason");
                 }
                 e.predicts(Verdict.PASS, Optional.empty()); // validates the verdict spelling
                 if (e.verdict().startsWith("pass") || e.verdict().startsWith("skipped")) {
                     throw new IllegalArgumentException("an entry must name a failing verdict, not " + e.verdict());
                 }
             } catch (IllegalArgumentException | NullPointerException ex) {
-                throw new Main.UserError(source + ": bad entry for '" + e.image() + "': " + ex.getMessage());
+                throw new Main.UserError(source + ": bad entry (" + e.selector() + "): " + ex.getMessage());
             }
         }
         return new Expectations(source, new ArrayList<>(entries));
@@ -135,9 +144,9 @@ public final class Expectations {
         return entries;
     }
 
-    /** The first entry whose glob matches {@code imageId}. */
-    public Optional<Entry> entryFor(String imageId) {
-        return entries.stream().filter(e -> e.covers(imageId)).findFirst();
+    /** The first entry that selects {@code image}. */
+    public Optional<Entry> entryFor(Manifest.Image image) {
+        return entries.stream().filter(e -> e.covers(image)).findFirst();
     }
 
     /** Compares a verdict with the entry for its image. */

@@ -125,7 +125,7 @@ public final class Runner {
         } else {
             j = Judge.judge(image, impl, corpus, work);
         }
-        Optional<Expectations.Entry> entry = e.entryFor(image.id());
+        Optional<Expectations.Entry> entry = e.entryFor(image);
         return new CaseResult(image.id(), image.area(), impl.name(), j.verdict(), j.kind(), j.detail(), j.steps(),
                 entry, Expectations.compare(j.verdict(), j.kind(), entry), (System.nanoTime() - t0) / 1_000_000);
     }
