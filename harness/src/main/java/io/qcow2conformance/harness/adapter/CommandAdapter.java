@@ -44,9 +44,9 @@ public final class CommandAdapter extends ProgramAdapter {
     /** Parses {@code command:NAME=PROGRAM [ARG...]}. */
     public static CommandAdapter parse(String spec, Duration timeout) {
         int eq = spec.indexOf('=');
-        String name = eq < 0 ? "" : spec.substring(PREFIX.length(), eq);
+        String name = !spec.startsWith(PREFIX) || eq < PREFIX.length() ? "" : spec.substring(PREFIX.length(), eq);
         List<String> argv = eq < 0 ? List.of() : List.of(spec.substring(eq + 1).trim().split("\\s+"));
-        if (!spec.startsWith(PREFIX) || !name.matches("[A-Za-z0-9._-]+") || argv.get(0).isEmpty()) {
+        if (!name.matches("[A-Za-z0-9._-]+") || argv.isEmpty() || argv.get(0).isEmpty()) {
             throw new IllegalArgumentException("expected command:NAME=PROGRAM [ARG...], got '" + spec + "'");
         }
         return new CommandAdapter(name, argv, timeout);

@@ -16,7 +16,8 @@ import java.util.Optional;
  * Known results of one implementation, from {@code expectations/<impl>.json} (bundled under
  * {@code harness/src/main/resources/expectations/}, or a folder given with
  * {@code --expectations}). Each entry selects images by an image-ID glob, a rule-ID glob (any
- * of the image's rules or its broken rule), or both, and names the verdict the implementation
+ * of the image's rules or its broken rule), or both, optionally only images of one manifest
+ * {@code outcome}, and names the verdict the implementation
  * is known to produce ({@code fail}, {@code fail:wrong-data}, {@code crash}, ...), with a reason
  * and, when there is one, an upstream link. The first matching entry counts. A result is unexpected when it differs from its
  * entry, or is not a pass and has none; unexpected results fail the run.
@@ -52,9 +53,10 @@ public final class Expectations {
 
     /** One line of an expectation file. {@code verdict} is {@code VERDICT} or {@code fail:KIND}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Entry(String image, String rule, String verdict, String reason, String link) {
+    public record Entry(String image, String rule, String outcome, String verdict, String reason, String link) {
         boolean covers(Manifest.Image i) {
             return (image == null || Glob.of(image).matches(i.id()))
+                    && (outcome == null || outcome.equals(i.outcome()))
                     && (rule == null || i.rules().stream().anyMatch(Glob.of(rule)::matches)
                         || (i.expect().brokenRule() != null && Glob.of(rule).matches(i.expect().brokenRule())));
         }
