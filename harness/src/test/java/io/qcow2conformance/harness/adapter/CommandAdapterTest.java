@@ -43,13 +43,7 @@ class CommandAdapterTest {
         assertEquals(Optional.empty(), mini.unavailableReason());
         assertEquals(Optional.of("mini_qcow2.py 1"), mini.version());
         assertEquals(EnumSet.of(Capability.OPEN, Capability.READ_GUEST), mini.capabilities());
-        for (boolean v3 : new boolean[] {false, true}) {
-            Path image = TestImages.patterned(dir, "a" + v3 + ".qcow2", v3, 0x5a);
-            assertEquals(Status.OK, mini.open(image).status());
-            Path raw = dir.resolve("a" + v3 + ".raw");
-            assertEquals(Status.OK, mini.readGuest(image, Optional.empty(), raw).status());
-            assertEquals(TestImages.patternSha256(0x5a), TestImages.sha256(raw));
-        }
+        TestImages.assertReadsPatternedImages(mini, dir);
     }
 
     @Test

@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Images for the harness tests, made by the real qemu-img/qemu-io (small: 1 MiB virtual,
@@ -120,6 +123,17 @@ public final class TestImages {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Asserts that {@code impl} opens v2 and v3 images made by qemu-io and reads back the pattern written. */
+    public static void assertReadsPatternedImages(Implementation impl, Path dir) {
+        for (boolean v3 : new boolean[] {false, true}) {
+            Path image = patterned(dir, "p" + v3 + ".qcow2", v3, 0x5a);
+            assertEquals(Status.OK, impl.open(image).status(), impl.name() + " open v3=" + v3);
+            Path raw = dir.resolve("p" + v3 + ".raw");
+            assertEquals(Status.OK, impl.readGuest(image, Optional.empty(), raw).status(), impl.name() + " read v3=" + v3);
+            assertEquals(patternSha256(0x5a), sha256(raw), impl.name() + " guest content v3=" + v3);
         }
     }
 
