@@ -16,11 +16,15 @@ import java.util.Set;
  * QEMU through {@code qemu-img}: {@code info} opens, {@code convert -O raw} reads the guest
  * (with {@code -l snapshot.name=NAME} for a snapshot), {@code check --output=json} checks.
  * qemu-img documents exit 1 as "could not open / could not check"; check adds 2 (corruptions)
- * and 3 (leaks only), and 63 for a format without checks. Bitmaps are not driven (that needs
- * qemu-nbd plus nbdinfo) and are reported as unsupported.
+ * and 3 (leaks only), and 63 for a format without checks. Persistent bitmaps are read by
+ * exporting the image read-only with {@code qemu-nbd -B NAME} (started by {@code nbdinfo} through
+ * socket activation, so one process tree per call) and asking {@code nbdinfo --map} for the
+ * {@code qemu:dirty-bitmap:NAME} context; exit 1 means the bitmap or the image was refused.
  */
 public final class QemuAdapter extends ProgramAdapter {
     static final String QEMU_IMG = "qemu-img";
+    static final String QEMU_NBD = "qemu-nbd";
+    static final String NBDINFO = "nbdinfo";
     private static final Set<Integer> REFUSED = Set.of(1);
 
     public QemuAdapter(Duration timeout) {
@@ -46,8 +50,51 @@ public final class QemuAdapter extends ProgramAdapter {
 
     @Override
     public Set<Capability> capabilities() {
-        return EnumSet.of(Capability.OPEN, Capability.READ_GUEST, Capability.CHECK, Capability.INFO,
+        Set<Capability> caps = EnumSet.of(Capability.OPEN, Capability.READ_GUEST, Capability.CHECK, Capability.INFO,
                 Capability.SNAPSHOTS, Capability.BACKING_FILES);
+        if (bitmapToolsMissing().isEmpty()) {
+            caps.add(Capability.BITMAPS);
+        }
+        return caps;
+    }
+
+    private static Optional<String> bitmapToolsMissing() {
+        return locate(QEMU_NBD).isEmpty() ? Optional.of(QEMU_NBD + " not found on PATH (apt-get install qemu-utils)")
+                : locate(NBDINFO).isEmpty() ? Optional.of(NBDINFO + " not found on PATH (apt-get install libnbd-bin)")
+                : Optional.empty();
+    }
+
+    @Override
+    public Result bitmap(Path image, String name) {
+        Optional<String> missing = bitmapToolsMissing();
+        if (missing.isPresent()) {
+            return Result.unsupported(missing.get());
+        }
+        var run = exec(List.of(NBDINFO, "--json", "--map=qemu:dirty-bitmap:" + name, "--",
+                "[", QEMU_NBD, "-r", "-f", "qcow2", "-B", name, image.toString(), "]"), null);
+        Result r = classify(run, REFUSED);
+        if (r.status() != Status.OK) {
+            return r;
+        }
+        try {
+            List<long[]> ranges = new ArrayList<>();
+            for (JsonNode extent : Json.MAPPER.readTree(run.stdout())) {
+                if ((extent.path("type").asLong() & 1) == 0) {
+                    continue; // clean
+                }
+                long offset = extent.path("offset").asLong();
+                long length = extent.path("length").asLong();
+                long[] last = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
+                if (last != null && last[0] + last[1] == offset) {
+                    last[1] += length;
+                } else {
+                    ranges.add(new long[] {offset, length});
+                }
+            }
+            return new Result(Status.OK, 0, "ranges " + ranges.size(), List.of(), ranges);
+        } catch (IOException | RuntimeException e) {
+            return adapterError("nbdinfo printed no extent list: " + e.getMessage());
+        }
     }
 
     @Override

@@ -80,6 +80,23 @@ class QemuAdapterTest {
     }
 
     @Test
+    void readsThePersistentBitmapQemuIoDirtied() {
+        Qemu.require("qemu-nbd");
+        TestImages.require(QemuAdapter.NBDINFO, "libnbd-bin");
+        Path image = dir.resolve("bm.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "-o", "cluster_size=4096", image.toString(), "1M");
+        Qemu.img("bitmap", "--add", "--granularity", "4096", image.toString(), "b0");
+        // two writes that touch the same 4 KiB granules run together; a third lies apart
+        Qemu.io("-c", "write 64k 8k", "-c", "write 72k 4k", "-c", "write 512k 512", image.toString());
+        Implementation.Result r = qemu.bitmap(image, "b0");
+        assertEquals(Status.OK, r.status(), r.detail());
+        assertEquals(2, r.ranges().size());
+        assertEquals(java.util.List.of(64L << 10, 12L << 10), java.util.Arrays.stream(r.ranges().get(0)).boxed().toList());
+        assertEquals(java.util.List.of(512L << 10, 4096L), java.util.Arrays.stream(r.ranges().get(1)).boxed().toList());
+        assertEquals(Status.REJECTED, qemu.bitmap(image, "no-such").status());
+    }
+
+    @Test
     void aMissingProgramMakesTheAdapterUnavailable() {
         ProgramAdapter absent = new ProgramAdapter(Duration.ofSeconds(1)) {
             @Override
