@@ -92,6 +92,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--jobs", paramLabel = "N", description = "Parallel calls (default: the number of cores).")
     Integer jobs;
 
+    @Option(names = "--max-guest-bytes", paramLabel = "BYTES",
+            description = "Do not read the guest content of images whose header claims more (default: ${DEFAULT-VALUE}).")
+    long maxGuestBytes = Runner.Options.DEFAULT_MAX_GUEST_BYTES;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -128,7 +132,7 @@ public final class RunCommand implements Callable<Integer> {
         int threads = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
         Progress progress = new Progress(out, System.console() != null);
         RunResult run = Runner.run(manifest, selected, new Runner.Options(dir, filters, threads,
-                Optional.ofNullable(expectations)), progress::done);
+                Optional.ofNullable(expectations), maxGuestBytes), progress::done);
         progress.end();
         var changes = before.map(b -> Baseline.changes(b, run));
         printSummary(out, run, changes);

@@ -51,10 +51,12 @@ final class Judge {
     private final Path imagePath;
     private final Path work;
     private final Set<Capability> caps;
+    private final long maxGuestBytes;
     private final List<Step> steps = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
 
-    private Judge(Image image, Implementation impl, Path corpus, Path work) {
+    private Judge(Image image, Implementation impl, Path corpus, Path work, long maxGuestBytes) {
+        this.maxGuestBytes = maxGuestBytes;
         this.image = image;
         this.impl = impl;
         this.imagePath = corpus.resolve(image.file());
@@ -62,8 +64,8 @@ final class Judge {
         this.caps = impl.capabilities();
     }
 
-    static Judgement judge(Image image, Implementation impl, Path corpus, Path work) {
-        return new Judge(image, impl, corpus, work).run();
+    static Judgement judge(Image image, Implementation impl, Path corpus, Path work, long maxGuestBytes) {
+        return new Judge(image, impl, corpus, work, maxGuestBytes).run();
     }
 
     /** Thrown to end the judgement early with a verdict. */
@@ -94,6 +96,9 @@ final class Judge {
                 }
             }
             if (caps.contains(Capability.READ_GUEST)) {
+                long size = headerVirtualSize();
+                require(size <= maxGuestBytes, "guest read not attempted: the header's virtual size " + size
+                        + " exceeds the run's limit of " + maxGuestBytes + " bytes");
                 readGuest(Optional.empty(), image.expect().guestSha256());
                 for (Manifest.Snapshot s : image.expect().snapshots()) {
                     if (caps.contains(Capability.SNAPSHOTS)) {
@@ -238,6 +243,23 @@ final class Judge {
             throw new Done(Verdict.PASS, null, what);
         }
         throw new Done(Verdict.FAIL, Verdict.Kind.WRONGLY_REJECTED, what + "; allowed: " + image.expect().allowed());
+    }
+
+    /**
+     * The virtual size the image's header claims (spec: Header, bytes 24-31), read here so that
+     * a huge claim is not streamed through a temporary file; 0 when the file is too short.
+     */
+    private long headerVirtualSize() throws Done {
+        try (var f = new java.io.RandomAccessFile(imagePath.toFile(), "r")) {
+            if (f.length() < 32) {
+                return 0;
+            }
+            f.seek(24);
+            long size = f.readLong();
+            return size < 0 ? Long.MAX_VALUE : size;
+        } catch (IOException e) {
+            throw new Done(Verdict.ADAPTER_ERROR, null, "cannot read the image header: " + e.getMessage());
+        }
     }
 
     private static void require(boolean ok, String why) throws Done {

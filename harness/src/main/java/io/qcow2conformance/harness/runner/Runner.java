@@ -37,12 +37,16 @@ public final class Runner {
     }
 
     /**
-     * @param threads           pool size (at least 1)
-     * @param expectationsDir   a folder of expectation files overriding the bundled ones
+     * @param threads         pool size (at least 1)
+     * @param expectationsDir a folder of expectation files overriding the bundled ones
+     * @param maxGuestBytes   guest reads of larger images are not attempted (the raw content
+     *                        goes through a temporary file and is hashed)
      */
-    public record Options(Path corpus, Filters filters, int threads, Optional<Path> expectationsDir) {
-        public static Options defaults(Path corpus) {
-            return new Options(corpus, Filters.ALL, Runtime.getRuntime().availableProcessors(), Optional.empty());
+    public record Options(Path corpus, Filters filters, int threads, Optional<Path> expectationsDir, long maxGuestBytes) {
+        public static final long DEFAULT_MAX_GUEST_BYTES = 1L << 30;
+
+        public Options(Path corpus, Filters filters, int threads, Optional<Path> expectationsDir) {
+            this(corpus, filters, threads, expectationsDir, DEFAULT_MAX_GUEST_BYTES);
         }
     }
 
@@ -75,7 +79,7 @@ public final class Runner {
                     Optional<String> unavailable = implInfo.get(i).unavailableReason();
                     Expectations e = expectations.get(impl.name());
                     futures.add(pool.submit(() -> {
-                        CaseResult r = runOne(image, impl, unavailable, e, options.corpus(), work, corpusFaults);
+                        CaseResult r = runOne(image, impl, unavailable, e, options, work, corpusFaults);
                         synchronized (progress) {
                             progress.done(r, completed.incrementAndGet(), total);
                         }
@@ -113,7 +117,8 @@ public final class Runner {
     }
 
     private static CaseResult runOne(Image image, Implementation impl, Optional<String> unavailable, Expectations e,
-                                     Path corpus, Path work, Map<String, Optional<String>> corpusFaults) {
+                                     Options options, Path work, Map<String, Optional<String>> corpusFaults) {
+        Path corpus = options.corpus();
         long t0 = System.nanoTime();
         Judge.Judgement j;
         Optional<String> fault = corpusFaults.computeIfAbsent(image.id(), id -> corpusFault(image, corpus));
@@ -123,7 +128,7 @@ public final class Runner {
         } else if (fault.isPresent()) {
             j = new Judge.Judgement(Verdict.ADAPTER_ERROR, Optional.empty(), fault.get(), List.of());
         } else {
-            j = Judge.judge(image, impl, corpus, work);
+            j = Judge.judge(image, impl, corpus, work, options.maxGuestBytes());
         }
         Optional<Expectations.Entry> entry = e.entryFor(image);
         return new CaseResult(image.id(), image.area(), impl.name(), j.verdict(), j.kind(), j.detail(), j.steps(),

@@ -92,6 +92,18 @@ class RunnerTest {
     }
 
     @Test
+    void guestContentLargerThanTheLimitIsNotRead() {
+        Filters two = new Filters(List.of(Glob.of(TinyCorpus.PLAIN_V3), Glob.of(TinyCorpus.UNKNOWN_BIT)), List.of(),
+                Optional.empty(), java.util.Set.of());
+        RunResult run = Runner.run(manifest, List.of(new QemuAdapter(TIMEOUT)),
+                new Runner.Options(corpus, two, 1, Optional.empty(), TestImages.VIRTUAL_SIZE - 1), (r, d, t) -> { });
+        Map<String, String> v = verdicts(run);
+        assertEquals("skipped", v.get(TinyCorpus.PLAIN_V3 + " qemu"));
+        assertTrue(run.results().get(0).detail().contains("exceeds the run's limit"), run.results().get(0).detail());
+        assertEquals("pass", v.get(TinyCorpus.UNKNOWN_BIT + " qemu")); // refused at open, before any read
+    }
+
+    @Test
     void anUnavailableImplementationIsSkippedWithItsReason() {
         RunResult run = run(List.of(CommandAdapter.parse("command:gone=/nonexistent/reader", TIMEOUT)), Filters.ALL,
                 Optional.empty());
