@@ -1,5 +1,7 @@
 package io.qcow2conformance.harness.report;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qcow2conformance.harness.cli.Json;
 import io.qcow2conformance.harness.runner.CaseResult;
 import io.qcow2conformance.harness.runner.Manifest;
@@ -24,6 +26,8 @@ import java.util.TreeSet;
  */
 public final class HtmlReport {
     public static final String FILE = "index.html";
+    /** Manifest entries as shown: without absent or empty fields. */
+    private static final ObjectMapper COMPACT = Json.MAPPER.copy().setSerializationInclusion(JsonInclude.Include.NON_EMPTY);
 
     private HtmlReport() {
     }
@@ -132,7 +136,7 @@ public final class HtmlReport {
                     rules.add(rule);
                     sb.append(" <a href=\"#rule-").append(esc(rule)).append("\"><code>").append(esc(rule)).append("</code></a>");
                 }
-                sb.append("</p>\n<pre>").append(esc(Json.write(Json.MAPPER.valueToTree(image.expect())))).append("</pre>\n");
+                sb.append("</p>\n<pre>").append(esc(Json.write(COMPACT.valueToTree(image.expect())))).append("</pre>\n");
             }
         }
         if (!rules.isEmpty()) {
