@@ -83,6 +83,26 @@ public final class TestImages {
         return out;
     }
 
+    /**
+     * A copy of {@code image} (a version 2 image) whose first L2 entry has bit 0 set: the zero
+     * flag, which only version 3 defines (spec: Cluster mapping > Standard Cluster Descriptor).
+     */
+    public static Path withV2ZeroFlag(Path image, Path out) {
+        copy(image, out);
+        try (RandomAccessFile f = new RandomAccessFile(out.toFile(), "rw")) {
+            f.seek(L1_TABLE_OFFSET_OFFSET);
+            f.seek(f.readLong());
+            long l2 = f.readLong() & 0x00ff_ffff_ffff_fe00L; // spec: L1 table entry, bits 9-55
+            f.seek(l2);
+            long entry = f.readLong();
+            f.seek(l2);
+            f.writeLong(entry | 1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
     private static Path poke(Path image, Path out, long offset, long orMask) {
         copy(image, out);
         try (RandomAccessFile f = new RandomAccessFile(out.toFile(), "rw")) {

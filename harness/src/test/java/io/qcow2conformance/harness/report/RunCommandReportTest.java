@@ -33,10 +33,11 @@ class RunCommandReportTest {
     @TempDir
     Path reports;
 
-    /** qemu-img and 7-Zip, leaving out the two images whose verdicts the runner test covers. */
-    private static final List<String> BASE = List.of("run", "--impl", "qemu", "--impl", "7zip",
-            "--skip", TinyCorpus.ACCEPT_ONLY, "--skip", TinyCorpus.L1_RESERVED, "--jobs", "2");
-    private static final int CASES = (TinyCorpus.ALL.size() - 2) * 2;
+    /** qemu-img and 7-Zip on five of the images (the runner test covers the verdicts of the others). */
+    private static final List<String> FIVE = List.of(TinyCorpus.PLAIN_V3, TinyCorpus.PLAIN_V2, TinyCorpus.WRONG_DIGEST,
+            TinyCorpus.UNKNOWN_BIT, TinyCorpus.BAD_MAGIC);
+    private static final List<String> BASE = List.of("run", "--impl", "qemu", "--impl", "7zip", "--jobs", "2");
+    private static final int CASES = FIVE.size() * 2;
 
     @BeforeAll
     static void setUp() throws IOException {
@@ -56,6 +57,7 @@ class RunCommandReportTest {
 
     private static Cli.Result run(String... extra) {
         List<String> args = new ArrayList<>(BASE);
+        FIVE.forEach(id -> args.addAll(List.of("--only", id)));
         args.addAll(List.of("--corpus", corpus.toString()));
         args.addAll(List.of(extra));
         return Cli.run(args.toArray(String[]::new));

@@ -75,6 +75,19 @@ class RunnerTest {
         // a fault only a check sees: qemu-img check exits 2; the Python reader cannot check
         assertEquals("pass", v.get(TinyCorpus.L1_RESERVED + " qemu"));
         assertEquals("skipped", v.get(TinyCorpus.L1_RESERVED + " command:mini"));
+        // claimed clean, but qemu-img check counts a corruption; 7-Zip refuses to read it at all
+        assertEquals("fail:wrong-check", v.get(TinyCorpus.CLAIMED_CLEAN + " qemu"));
+        assertEquals("fail:wrongly-rejected", v.get(TinyCorpus.CLAIMED_CLEAN + " 7zip"));
+        assertEquals("pass", v.get(TinyCorpus.CLAIMED_CLEAN + " command:mini"));
+        // a fault readers meet when reading: QEMU opens the image, then refuses the read
+        assertEquals("pass", v.get(TinyCorpus.V2_ZERO_FLAG + " qemu"));
+        assertEquals("pass", v.get(TinyCorpus.V2_ZERO_FLAG + " command:mini"));
+        RunResult run = run(List.of(new QemuAdapter(TIMEOUT)),
+                new Filters(List.of(Glob.of(TinyCorpus.V2_ZERO_FLAG)), List.of(), Optional.empty(), java.util.Set.of()),
+                Optional.empty());
+        List<Step> steps = run.results().get(0).steps();
+        assertEquals(List.of("open", "read"), steps.stream().map(Step::name).toList());
+        assertEquals(List.of("ok", "rejected"), steps.stream().map(Step::status).toList());
     }
 
     @Test
@@ -121,7 +134,8 @@ class RunnerTest {
                    "verdict": "fail:wrongly-accepted", "reason": "ignores the bit"},
                   {"image": "*-wrong-digest", "verdict": "fail:wrong-data", "reason": "the digest is wrong on purpose"}]}
                 """);
-        Filters noImplDefined = new Filters(List.of(), List.of(Glob.of(TinyCorpus.ACCEPT_ONLY)), Optional.empty(), java.util.Set.of());
+        Filters noImplDefined = new Filters(List.of(), List.of(Glob.of(TinyCorpus.ACCEPT_ONLY), Glob.of("l1-*"),
+                Glob.of(TinyCorpus.V2_ZERO_FLAG)), Optional.empty(), java.util.Set.of());
         RunResult run = run(List.of(new SevenZipAdapter(TIMEOUT)), noImplDefined, Optional.of(dir));
         assertTrue(run.asExpected(), () -> run.results().toString());
         assertEquals(2, run.count(Expectations.Outcome.EXPECTED_FAILURE));
@@ -152,9 +166,11 @@ class RunnerTest {
         Filters byRule = new Filters(List.of(Glob.of("header.*")), List.of(), Optional.empty(), java.util.Set.of());
         assertEquals(List.of(TinyCorpus.UNKNOWN_BIT, TinyCorpus.BAD_MAGIC, TinyCorpus.ACCEPT_ONLY), selected(byRule));
         Filters v2 = new Filters(List.of(), List.of(), Optional.of("v2"), java.util.Set.of());
-        assertEquals(List.of(TinyCorpus.PLAIN_V2), selected(v2));
+        assertEquals(List.of(TinyCorpus.PLAIN_V2, TinyCorpus.V2_ZERO_FLAG), selected(v2));
         Filters skip = new Filters(List.of(Glob.of("plain-*")), List.of(Glob.of("*digest")), Optional.empty(), java.util.Set.of());
         assertEquals(List.of(TinyCorpus.PLAIN_V3, TinyCorpus.PLAIN_V2), selected(skip));
+        Filters byL1Rule = new Filters(List.of(Glob.of("mapping.l1.*")), List.of(), Optional.empty(), java.util.Set.of());
+        assertEquals(List.of(TinyCorpus.L1_RESERVED), selected(byL1Rule));
         Manifest.Image proposed = withProposal(manifest.images().get(0), "zero-bitmap-offset");
         assertFalse(Filters.ALL.selects(proposed));
         assertTrue(new Filters(List.of(), List.of(), Optional.empty(), java.util.Set.of("zero-bitmap-offset")).selects(proposed));

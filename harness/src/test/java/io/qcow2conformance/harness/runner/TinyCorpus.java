@@ -24,8 +24,11 @@ public final class TinyCorpus {
     public static final String BAD_MAGIC = "bad-magic";
     public static final String L1_RESERVED = "l1-reserved-bit";
     public static final String ACCEPT_ONLY = "unknown-bit-accept-only";
+    /** The L1-reserved-bit image claimed clean: qemu-img check disagrees (exit 2). */
+    public static final String CLAIMED_CLEAN = "l1-reserved-bit-claimed-clean";
+    public static final String V2_ZERO_FLAG = "v2-zero-flag";
     public static final List<String> ALL = List.of(PLAIN_V3, PLAIN_V2, WRONG_DIGEST, UNKNOWN_BIT, BAD_MAGIC,
-            L1_RESERVED, ACCEPT_ONLY);
+            L1_RESERVED, ACCEPT_ONLY, CLAIMED_CLEAN, V2_ZERO_FLAG);
     public static final String UNKNOWN_BIT_RULE = "header.incompatible_features.unknown";
 
     private TinyCorpus() {
@@ -41,6 +44,7 @@ public final class TinyCorpus {
         Path bit = TestImages.withIncompatibleBit(v3, dir.resolve("unknown-bit.qcow2"), 5);
         Path magic = TestImages.withBadMagic(v3, dir.resolve("bad-magic.qcow2"));
         Path l1 = TestImages.withL1ReservedBit(v3, dir.resolve("l1-reserved.qcow2"));
+        Path v2Zero = TestImages.withV2ZeroFlag(v2, dir.resolve("v2-zero-flag.qcow2"));
         String v3Guest = TestImages.qemuGuestSha256(v3, work);
         String v2Guest = TestImages.qemuGuestSha256(v2, work);
         String wrong = TestImages.sha256(new byte[] {1});
@@ -64,6 +68,9 @@ public final class TinyCorpus {
         expect.putArray("allowed").add("accept");
         expect.put("never", "returning other guest data than the pattern");
         expect.put("guestSha256", v3Guest);
+        accept(images.addObject(), CLAIMED_CLEAN, l1, "v3", v3Guest, dir);
+        ObjectNode zero = reject(images.addObject(), V2_ZERO_FLAG, v2Zero, "mapping", "mapping.l2.zero-flag.version-2", "read", dir);
+        zero.put("profile", "v2");
         Files.writeString(dir.resolve(Manifest.FILE), Json.write(root));
         return dir;
     }
