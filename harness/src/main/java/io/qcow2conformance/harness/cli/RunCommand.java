@@ -42,7 +42,7 @@ import java.util.function.Function;
  * Exit 0 when every result is what the implementations' expectation files say, 1 when some
  * result is unexpected (or the corpus cannot be used), 64 on a usage error.
  */
-@Command(name = "run", sortOptions = false,
+@Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
         description = {"Run the golden corpus against implementations and judge each result against the manifest.",
                 "Without --impl: the reference model plus every one of qemu, libqcow and 7zip found on this machine.",
                 "Exit 0 when every result matches the expectation files, 1 otherwise."})
