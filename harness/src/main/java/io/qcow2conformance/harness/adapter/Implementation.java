@@ -64,6 +64,11 @@ public interface Implementation {
             return new Result(Status.REJECTED, exitCode, detail, List.of(), List.of());
         }
 
+        /** A result without findings or ranges. */
+        public static Result of(Status status, int exitCode, String detail) {
+            return new Result(status, exitCode, detail, List.of(), List.of());
+        }
+
         public static Result unsupported(String why) {
             return new Result(Status.UNSUPPORTED, -1, why, List.of(), List.of());
         }

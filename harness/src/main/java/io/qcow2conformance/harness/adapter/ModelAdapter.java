@@ -1,0 +1,157 @@
+package io.qcow2conformance.harness.adapter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qcow2conformance.harness.cli.Json;
+import io.qcow2conformance.harness.cli.Main;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The reference model, run in-process through the kit's own command line ({@link Main#run}):
+ * {@code info IMAGE} opens, {@code convert IMAGE OUT} reads the guest, {@code check
+ * --output=json IMAGE} checks. Main's exit codes map directly: 0 OK, 1 a clean refusal, 2 and
+ * 3 check results, 64 (usage) an adapter bug, 70 (internal error) or an escaping error a crash.
+ * A call that outlives the timeout is abandoned (its thread interrupted) and reported as a timeout.
+ */
+public final class ModelAdapter implements Implementation {
+    /** The command lines the adapter sends; keep in step with InfoCommand/ConvertCommand/CheckCommand. */
+    static List<String> openArgs(Path image) {
+        return List.of("info", image.toString());
+    }
+
+    static List<String> readArgs(Path image, Optional<String> snapshot, Path rawOut) {
+        List<String> args = new ArrayList<>(List.of("convert"));
+        snapshot.ifPresent(s -> args.add("--snapshot=" + s));
+        args.addAll(List.of(image.toString(), rawOut.toString()));
+        return args;
+    }
+
+    static List<String> checkArgs(Path image) {
+        return List.of("check", "--output=json", image.toString());
+    }
+
+    private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "model-adapter");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final Duration timeout;
+
+    public ModelAdapter(Duration timeout) {
+        this.timeout = timeout;
+    }
+
+    @Override
+    public String name() {
+        return "model";
+    }
+
+    @Override
+    public Optional<String> version() {
+        return Optional.of(kitVersion());
+    }
+
+    /** The kit's own version line, as {@code qcow2-conformance --version} prints it. */
+    public static String kitVersion() {
+        StringWriter out = new StringWriter();
+        Main.run(new String[] {"--version"}, new PrintWriter(out, true), new PrintWriter(new StringWriter(), true));
+        return out.toString().strip();
+    }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        return EnumSet.of(Capability.OPEN, Capability.READ_GUEST, Capability.CHECK, Capability.INFO,
+                Capability.SNAPSHOTS, Capability.BACKING_FILES);
+    }
+
+    @Override
+    public Result open(Path image) {
+        return classify(main(openArgs(image)), false);
+    }
+
+    @Override
+    public Result readGuest(Path image, Optional<String> snapshot, Path rawOut) {
+        return classify(main(readArgs(image, snapshot, rawOut)), false);
+    }
+
+    @Override
+    public Result check(Path image) {
+        Outcome o = main(checkArgs(image));
+        Result r = classify(o, true);
+        if (r.status() != Status.OK) {
+            return r;
+        }
+        try {
+            JsonNode n = Json.MAPPER.readTree(o.out);
+            List<String> rules = new ArrayList<>();
+            if (n != null) {
+                n.path("findings").forEach(f -> rules.add(f.isObject() ? f.path("rule").asText() : f.asText()));
+            }
+            return Result.of(Status.OK, o.exitCode, "findings " + rules.size()).withFindings(rules);
+        } catch (IOException e) {
+            return Result.of(Status.ADAPTER_ERROR, o.exitCode, "model check printed no JSON: " + e.getMessage());
+        }
+    }
+
+    private static Result classify(Outcome o, boolean check) {
+        String line = o.firstErrorLine();
+        return switch (o.exitCode) {
+            case Main.EXIT_OK -> Result.ok(0, line);
+            case Main.EXIT_ERROR -> Result.rejected(1, line);
+            case Main.EXIT_CORRUPTIONS, Main.EXIT_LEAKS -> check ? Result.ok(o.exitCode, line)
+                    : Result.of(Status.CRASH, o.exitCode, "undocumented exit " + o.exitCode + ": " + line);
+            case Main.EXIT_USAGE -> Result.of(Status.ADAPTER_ERROR, o.exitCode, "the model refused the adapter's command line: " + line);
+            case TIMED_OUT -> Result.of(Status.TIMEOUT, -1, "no answer within " + line);
+            default -> Result.of(Status.CRASH, o.exitCode, line);
+        };
+    }
+
+    private static final int TIMED_OUT = -2;
+
+    private record Outcome(int exitCode, String out, String err) {
+        String firstErrorLine() {
+            return err.strip().lines().findFirst().orElse("").replaceFirst("^qcow2-conformance: ", "");
+        }
+    }
+
+    private Outcome main(List<String> args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Future<Integer> call = CALLS.submit(
+                () -> Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true)));
+        try {
+            return new Outcome(call.get(timeout.toMillis(), TimeUnit.MILLISECONDS), out.toString(), err.toString());
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            return new Outcome(TIMED_OUT, "", timeout.toSeconds() + " s");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            return new Outcome(Main.EXIT_INTERNAL, "", "escaped " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            call.cancel(true);
+            return new Outcome(Main.EXIT_INTERNAL, "", "interrupted");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.qcow2conformance.harness.adapter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qcow2conformance.harness.cli.Json;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * QEMU through {@code qemu-img}: {@code info} opens, {@code convert -O raw} reads the guest
+ * (with {@code -l snapshot.name=NAME} for a snapshot), {@code check --output=json} checks.
+ * qemu-img documents exit 1 as "could not open / could not check"; check adds 2 (corruptions)
+ * and 3 (leaks only), and 63 for a format without checks. Persistent bitmaps are read by
+ * exporting the image read-only with {@code qemu-nbd -B NAME} (started by {@code nbdinfo} through
+ * socket activation, so one process tree per call) and asking {@code nbdinfo --map} for the
+ * {@code qemu:dirty-bitmap:NAME} context; exit 1 means the bitmap or the image was refused.
+ */
+public final class QemuAdapter extends ProgramAdapter {
+    static final String QEMU_IMG = "qemu-img";
+    static final String QEMU_NBD = "qemu-nbd";
+    static final String NBDINFO = "nbdinfo";
+    private static final Set<Integer> REFUSED = Set.of(1);
+
+    public QemuAdapter(Duration timeout) {
+        super(timeout);
+    }
+
+    @Override
+    public String name() {
+        return "qemu";
+    }
+
+    @Override
+    protected String mainProgram() {
+        return QEMU_IMG;
+    }
+
+    @Override
+    protected Optional<String> probeVersion() {
+        // "qemu-img version 7.2.22 (Debian ...)"
+        return lineWith(exec(List.of(QEMU_IMG, "--version"), null).out(), "version")
+                .map(l -> l.replaceFirst("^qemu-img version\\s+", ""));
+    }
+
+    @Override
+    public Set<Capability> capabilities() {
+        Set<Capability> caps = EnumSet.of(Capability.OPEN, Capability.READ_GUEST, Capability.CHECK, Capability.INFO,
+                Capability.SNAPSHOTS, Capability.BACKING_FILES);
+        if (bitmapToolsMissing().isEmpty()) {
+            caps.add(Capability.BITMAPS);
+        }
+        return caps;
+    }
+
+    private static Optional<String> bitmapToolsMissing() {
+        return locate(QEMU_NBD).isEmpty() ? Optional.of(QEMU_NBD + " not found on PATH (apt-get install qemu-utils)")
+                : locate(NBDINFO).isEmpty() ? Optional.of(NBDINFO + " not found on PATH (apt-get install libnbd-bin)")
+                : Optional.empty();
+    }
+
+    @Override
+    public Result bitmap(Path image, String name) {
+        Optional<String> missing = bitmapToolsMissing();
+        if (missing.isPresent()) {
+            return Result.unsupported(missing.get());
+        }
+        var run = exec(List.of(NBDINFO, "--json", "--map=qemu:dirty-bitmap:" + name, "--",
+                "[", QEMU_NBD, "-r", "-f", "qcow2", "-B", name, image.toString(), "]"), null);
+        Result r = classify(run, REFUSED);
+        if (r.status() != Status.OK) {
+            return r;
+        }
+        try {
+            List<long[]> ranges = new ArrayList<>();
+            for (JsonNode extent : Json.MAPPER.readTree(run.stdout())) {
+                if ((extent.path("type").asLong() & 1) == 0) {
+                    continue; // clean
+                }
+                long offset = extent.path("offset").asLong();
+                long length = extent.path("length").asLong();
+                long[] last = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
+                if (last != null && last[0] + last[1] == offset) {
+                    last[1] += length;
+                } else {
+                    ranges.add(new long[] {offset, length});
+                }
+            }
+            return new Result(Status.OK, 0, "ranges " + ranges.size(), List.of(), ranges);
+        } catch (IOException | RuntimeException e) {
+            return adapterError("nbdinfo printed no extent list: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Result open(Path image) {
+        var run = exec(List.of(QEMU_IMG, "info", "--output=json", "-f", "qcow2", image.toString()), null);
+        Result r = classify(run, REFUSED);
+        if (r.status() != Status.OK) {
+            return r;
+        }
+        try {
+            JsonNode info = Json.MAPPER.readTree(run.stdout());
+            return Result.ok(0, "virtual-size " + info.path("virtual-size").asLong(-1));
+        } catch (IOException e) {
+            return adapterError("qemu-img info printed no JSON: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Result readGuest(Path image, Optional<String> snapshot, Path rawOut) {
+        List<String> cmd = new ArrayList<>(List.of(QEMU_IMG, "convert", "-f", "qcow2", "-O", "raw"));
+        snapshot.ifPresent(s -> cmd.addAll(List.of("-l", "snapshot.name=" + s)));
+        cmd.add(image.toString());
+        cmd.add(rawOut.toString());
+        return call(cmd, REFUSED, null);
+    }
+
+    @Override
+    public Result check(Path image) {
+        var run = exec(List.of(QEMU_IMG, "check", "--output=json", "-f", "qcow2", image.toString()), null);
+        int rc = run.exitCode();
+        if (rc == 63) {
+            return Result.unsupported("qemu-img cannot check this format");
+        }
+        if (run.timedOut() || (rc != 2 && rc != 3)) {
+            return withCounts(classify(run, REFUSED), run.stdout());
+        }
+        return withCounts(Result.ok(rc, run.firstErrorLine()), run.stdout());
+    }
+
+    /** Adds qemu-img check's counters (present in the JSON only when non-zero) to the detail. */
+    private static Result withCounts(Result r, byte[] json) {
+        if (r.status() != Status.OK) {
+            return r;
+        }
+        try {
+            JsonNode n = Json.MAPPER.readTree(json);
+            if (n == null || !n.has("check-errors")) {
+                return adapterError("qemu-img check printed no ImageCheck JSON");
+            }
+            String counts = "corruptions " + n.path("corruptions").asLong(0) + ", leaks " + n.path("leaks").asLong(0)
+                    + ", check-errors " + n.path("check-errors").asLong(0);
+            return Result.of(Status.OK, r.exitCode(), counts);
+        } catch (IOException e) {
+            return adapterError("qemu-img check printed no JSON: " + e.getMessage());
+        }
+    }
+
+    static Result adapterError(String why) {
+        return Result.of(Status.ADAPTER_ERROR, -1, why);
+    }
+}

@@ -1,0 +1,107 @@
+package io.qcow2conformance.harness.runner;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qcow2conformance.harness.adapter.TestImages;
+import io.qcow2conformance.harness.cli.Json;
+import io.qcow2conformance.harness.testkit.Qemu;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A corpus of a few images written by the test: images made by qemu-img/qemu-io, damaged at
+ * spec-fixed offsets, with expected guest digests taken from {@code qemu-img convert} output
+ * (an independent source) and one deliberately wrong digest.
+ */
+public final class TinyCorpus {
+    public static final String PLAIN_V3 = "plain-v3";
+    public static final String PLAIN_V2 = "plain-v2";
+    public static final String WRONG_DIGEST = "plain-v3-wrong-digest";
+    public static final String UNKNOWN_BIT = "unknown-incompatible-bit";
+    public static final String BAD_MAGIC = "bad-magic";
+    public static final String L1_RESERVED = "l1-reserved-bit";
+    public static final String ACCEPT_ONLY = "unknown-bit-accept-only";
+    /** The L1-reserved-bit image claimed clean: qemu-img check disagrees (exit 2). */
+    public static final String CLAIMED_CLEAN = "l1-reserved-bit-claimed-clean";
+    public static final String V2_ZERO_FLAG = "v2-zero-flag";
+    public static final List<String> ALL = List.of(PLAIN_V3, PLAIN_V2, WRONG_DIGEST, UNKNOWN_BIT, BAD_MAGIC,
+            L1_RESERVED, ACCEPT_ONLY, CLAIMED_CLEAN, V2_ZERO_FLAG);
+    public static final String UNKNOWN_BIT_RULE = "header.incompatible_features.unknown";
+
+    private TinyCorpus() {
+    }
+
+    /** Writes the images and {@code manifest.json} into {@code dir}; returns {@code dir}. */
+    public static Path write(Path dir) throws IOException {
+        Qemu.require("qemu-img");
+        Qemu.require("qemu-io");
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path v3 = TestImages.patterned(dir, "plain-v3.qcow2", true, 0x5a);
+        Path v2 = TestImages.patterned(dir, "plain-v2.qcow2", false, 0x5a);
+        Path bit = TestImages.withIncompatibleBit(v3, dir.resolve("unknown-bit.qcow2"), 5);
+        Path magic = TestImages.withBadMagic(v3, dir.resolve("bad-magic.qcow2"));
+        Path l1 = TestImages.withL1ReservedBit(v3, dir.resolve("l1-reserved.qcow2"));
+        Path v2Zero = TestImages.withV2ZeroFlag(v2, dir.resolve("v2-zero-flag.qcow2"));
+        String v3Guest = TestImages.qemuGuestSha256(v3, work);
+        String v2Guest = TestImages.qemuGuestSha256(v2, work);
+        String wrong = TestImages.sha256(new byte[] {1});
+
+        ObjectNode root = Json.object();
+        root.put("manifestVersion", 1);
+        root.put("kit", "test corpus");
+        root.putObject("spec").put("text", "qcow2.txt").put("source", "test");
+        ArrayNode images = root.putArray("images");
+        accept(images.addObject(), PLAIN_V3, v3, "v3", v3Guest, dir);
+        accept(images.addObject(), PLAIN_V2, v2, "v2", v2Guest, dir);
+        accept(images.addObject(), WRONG_DIGEST, v3, "v3", wrong, dir);
+        reject(images.addObject(), UNKNOWN_BIT, bit, "header", UNKNOWN_BIT_RULE, "open", dir);
+        reject(images.addObject(), BAD_MAGIC, magic, "header", "header.magic", "open", dir);
+        ObjectNode l1Entry = reject(images.addObject(), L1_RESERVED, l1, "mapping", "mapping.l1.entry.reserved", "check", dir);
+        ((ObjectNode) l1Entry.get("expect")).putObject("check").put("exitCode", 2);
+        ObjectNode acceptOnly = base(images.addObject(), ACCEPT_ONLY, bit, "header", "v3", dir);
+        acceptOnly.put("outcome", "implementation-defined");
+        acceptOnly.putArray("rules").add(UNKNOWN_BIT_RULE);
+        ObjectNode expect = acceptOnly.putObject("expect");
+        expect.putArray("allowed").add("accept");
+        expect.put("never", "returning other guest data than the pattern");
+        expect.put("guestSha256", v3Guest);
+        accept(images.addObject(), CLAIMED_CLEAN, l1, "v3", v3Guest, dir);
+        ObjectNode zero = reject(images.addObject(), V2_ZERO_FLAG, v2Zero, "mapping", "mapping.l2.zero-flag.version-2", "read", dir);
+        zero.put("profile", "v2");
+        Files.writeString(dir.resolve(Manifest.FILE), Json.write(root));
+        return dir;
+    }
+
+    private static ObjectNode base(ObjectNode n, String id, Path file, String area, String profile, Path dir) {
+        n.put("id", id);
+        n.put("file", dir.relativize(file).toString());
+        n.put("sha256", TestImages.sha256(file));
+        n.putObject("scenario").put("feature", "features/" + area + ".feature").put("name", id);
+        n.put("area", area);
+        n.put("profile", profile);
+        n.putArray("proposals");
+        n.put("description", "test image " + id);
+        return n;
+    }
+
+    private static void accept(ObjectNode n, String id, Path file, String profile, String guest, Path dir) {
+        base(n, id, file, "mapping", profile, dir);
+        n.putArray("rules");
+        n.put("outcome", "accept");
+        ObjectNode expect = n.putObject("expect");
+        expect.put("virtualSize", TestImages.VIRTUAL_SIZE);
+        expect.put("guestSha256", guest);
+        expect.putObject("check").put("exitCode", 0);
+    }
+
+    private static ObjectNode reject(ObjectNode n, String id, Path file, String area, String rule, String phase, Path dir) {
+        base(n, id, file, area, "v3", dir);
+        n.putArray("rules").add(rule);
+        n.put("outcome", "reject");
+        n.putObject("expect").put("brokenRule", rule).put("phase", phase);
+        return n;
+    }
+}
