@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code check IMAGE}: the image checker, with the output and exit codes of {@code qemu-img check}. */
-@Command(name = "check",
+@Command(name = "check", mixinStandardHelpOptions = true,
         description = {
             "Check an image against every rule of the catalogue: header, extensions, active L1/L2 tables and a full "
                     + "refcount cross-check (the references to every host cluster are recounted and compared with "

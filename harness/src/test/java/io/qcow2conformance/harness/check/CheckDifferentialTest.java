@@ -1,0 +1,300 @@
+package io.qcow2conformance.harness.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.qcow2conformance.harness.cli.Json;
+import io.qcow2conformance.harness.process.ProcessRunner;
+import io.qcow2conformance.harness.testkit.Cli;
+import io.qcow2conformance.harness.testkit.Qemu;
+import io.qcow2conformance.model.mapping.L2Entry;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * {@code check} against the real {@code qemu-img check}: images that QEMU makes must be
+ * clean for both, with the same allocation counters and image end offset; copies
+ * corrupted at offsets read from the image's own header and tables must give the same
+ * exit code class and our findings must name the broken rule.
+ *
+ * <p>Where the counts differ by design: our {@code layout.metadata-overlap} is an extra
+ * corruption next to the refcount mismatch QEMU reports for the same cluster.
+ */
+class CheckDifferentialTest {
+    static final String[] COUNTERS = {"image-end-offset", "total-clusters", "allocated-clusters",
+        "fragmented-clusters", "compressed-clusters", "corruptions", "leaks"};
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void requireQemu() {
+        Qemu.require("qemu-img");
+        Qemu.require("qemu-io");
+    }
+
+    record Outcome(int exitCode, JsonNode json, String stdout) {
+        long counter(String name) {
+            JsonNode n = json.get(name);
+            return n == null ? 0 : n.asLong(); // qemu-img leaves out counters that are 0
+        }
+
+        Set<String> rules() {
+            Set<String> out = new TreeSet<>();
+            json.path("findings").forEach(f -> out.add(f.get("rule").asText()));
+            return out;
+        }
+    }
+
+    static Outcome qemu(Path image) {
+        ProcessRunner.Result r = Qemu.run("qemu-img", "check", "--output=json", image.toString());
+        return new Outcome(r.exitCode(), parse(r.out()), null);
+    }
+
+    static Outcome ours(Path image) {
+        Cli.Result r = Cli.run("check", "--output=json", image.toString());
+        return new Outcome(r.exitCode(), parse(r.out()), null);
+    }
+
+    static JsonNode parse(String s) {
+        try {
+            return s.isBlank() ? Json.object() : Json.MAPPER.readTree(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Path create(String name, String options, String size, String... ioCommands) {
+        Path p = dir.resolve(name);
+        List<String> args = new ArrayList<>(List.of("create", "-q", "-f", "qcow2"));
+        if (!options.isEmpty()) {
+            args.add("-o");
+            args.add(options);
+        }
+        args.add(p.toString());
+        args.add(size);
+        Qemu.img(args.toArray(String[]::new));
+        io(p, ioCommands);
+        return p;
+    }
+
+    static void io(Path p, String... commands) {
+        if (commands.length == 0) {
+            return;
+        }
+        List<String> args = new ArrayList<>();
+        for (String c : commands) {
+            args.add("-c");
+            args.add(c);
+        }
+        args.add(p.toString());
+        Qemu.io(args.toArray(String[]::new));
+    }
+
+    static final String[] WRITES = {"write -P 0x11 0 100k", "write -P 0x22 300k 8k", "write -P 0x33 700k 1k",
+        "write -P 0x44 2k 3k"};
+
+    static Stream<Arguments> validImages() {
+        return Stream.of(
+                Arguments.of("512 B clusters, refcount_bits=1", "cluster_size=512,refcount_bits=1"),
+                Arguments.of("1 KiB clusters, refcount_bits=2", "cluster_size=1024,refcount_bits=2"),
+                Arguments.of("4 KiB clusters, refcount_bits=4", "cluster_size=4096,refcount_bits=4"),
+                Arguments.of("refcount_bits=8", "refcount_bits=8"),
+                Arguments.of("refcount_bits=32", "refcount_bits=32"),
+                Arguments.of("refcount_bits=64", "cluster_size=8192,refcount_bits=64"),
+                Arguments.of("2 MiB clusters", "cluster_size=2M"),
+                Arguments.of("compat 0.10", "compat=0.10,cluster_size=4096"),
+                Arguments.of("lazy_refcounts", "lazy_refcounts=on,cluster_size=4096"),
+                Arguments.of("extended L2 entries", "extended_l2=on,cluster_size=65536"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("validImages")
+    void imagesWrittenByQemuAreCleanForBoth(String name, String options) {
+        Path p = create("v.qcow2", options, "4M", WRITES);
+        assertSameCleanReport(p);
+    }
+
+    @Test
+    void zeroWritesAndDiscardsAreClean() {
+        Path p = create("z.qcow2", "cluster_size=4096", "4M", "write -P 1 0 64k", "write -z 8k 16k",
+                "discard 32k 8k", "write -z 1M 64k", "write -z -u 40k 4k");
+        assertSameCleanReport(p);
+        Path v2 = create("z2.qcow2", "compat=0.10,cluster_size=4096", "4M", "write -P 1 0 64k", "write -z 8k 16k",
+                "discard 32k 8k");
+        assertSameCleanReport(v2);
+    }
+
+    @ParameterizedTest(name = "compression_type={0}")
+    @MethodSource("compressionTypes")
+    void compressedImagesAreClean(String type, String clusterSize) {
+        Path src = create("src.qcow2", "cluster_size=" + clusterSize, "2M", WRITES);
+        Path c = dir.resolve("c.qcow2");
+        Qemu.img("convert", "-c", "-O", "qcow2", "-o", "compression_type=" + type + ",cluster_size=" + clusterSize,
+                src.toString(), c.toString());
+        Outcome q = assertSameCleanReport(c);
+        assertTrue(q.counter("compressed-clusters") > 0, "qemu-img made compressed clusters");
+    }
+
+    static Stream<Arguments> compressionTypes() {
+        return Stream.of(Arguments.of("zlib", "512"), Arguments.of("zlib", "65536"), Arguments.of("zstd", "4096"));
+    }
+
+    @Test
+    void compressedVersion2ImageIsClean() {
+        Path src = create("src.qcow2", "", "1M", WRITES);
+        Path c = dir.resolve("c2.qcow2");
+        Qemu.img("convert", "-c", "-O", "qcow2", "-o", "compat=0.10", src.toString(), c.toString());
+        assertSameCleanReport(c);
+    }
+
+    @Test
+    void overlayOnABackingFileIsClean() {
+        Path base = create("base.qcow2", "cluster_size=4096", "2M", WRITES);
+        Path top = dir.resolve("top.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "-b", base.toString(), "-F", "qcow2", "-o", "cluster_size=4096",
+                top.toString());
+        io(top, "write -P 0x55 4k 8k", "write -z 300k 4k", "discard 700k 4k");
+        assertSameCleanReport(top);
+    }
+
+    @Test
+    void humanSummaryIsQemuImgsForACleanImage() {
+        Path p = create("h.qcow2", "cluster_size=4096", "4M", WRITES);
+        ProcessRunner.Result q = Qemu.run("qemu-img", "check", p.toString());
+        Cli.Result o = Cli.run("check", p.toString());
+        assertEquals(0, q.exitCode());
+        assertEquals(q.out(), o.out());
+    }
+
+    // ---- corrupted copies ---------------------------------------------------------------
+
+    /** 64 KiB clusters, 16-bit refcounts; guest clusters 0-2 and 16 hold data. */
+    Path corruptible() {
+        return create("bad.qcow2", "", "4M", "write -P 1 0 192k", "write -P 2 1M 64k");
+    }
+
+    @Test
+    void refcountZeroForADataCluster() {
+        ImageFile f = new ImageFile(corruptible());
+        f.putRefcount(f.dataOffset(0) / f.clusterSize(), 0);
+        Outcome q = qemu(f.path);
+        Outcome o = ours(f.path);
+        assertEquals(2, q.exitCode());
+        assertEquals(2, o.exitCode());
+        assertTrue(o.rules().contains("refcount.count.too-low"), o.rules().toString());
+        assertTrue(o.rules().contains("mapping.copied-flag"), o.rules().toString()); // QEMU: OFLAG_COPIED data cluster
+        assertEquals(q.counter("corruptions"), o.counter("corruptions"));
+    }
+
+    @Test
+    void leakedClusterPastTheUsedEnd() {
+        ImageFile f = new ImageFile(corruptible());
+        long free = f.grow(1);
+        f.putRefcount(free, 1);
+        Outcome q = qemu(f.path);
+        Outcome o = ours(f.path);
+        assertEquals(3, q.exitCode());
+        assertEquals(3, o.exitCode());
+        assertEquals(Set.of("refcount.count.too-high"), o.rules());
+        assertCountersEqual(q, o);
+        // the human summary ends like qemu-img's
+        String ourHuman = Cli.run("check", f.path.toString()).out();
+        String qemuHuman = Qemu.run("qemu-img", "check", f.path.toString()).out();
+        assertTrue(ourHuman.endsWith(qemuHuman), ourHuman + "\n---\n" + qemuHuman);
+    }
+
+    @Test
+    void refcountTwoForAnUnsharedDataClusterIsALeakAndACopiedFlagError() {
+        ImageFile f = new ImageFile(corruptible());
+        f.putRefcount(f.dataOffset(1) / f.clusterSize(), 2);
+        Outcome q = qemu(f.path);
+        Outcome o = ours(f.path);
+        assertEquals(2, q.exitCode());
+        assertEquals(2, o.exitCode());
+        assertEquals(Set.of("refcount.count.too-high", "mapping.copied-flag"), o.rules());
+        assertCountersEqual(q, o);
+    }
+
+    @Test
+    void l2EntryPointingToAnUnalignedOffset() {
+        ImageFile f = new ImageFile(corruptible());
+        long entry = f.l2Entry(0);
+        f.putLong(f.l2EntryOffset(0), entry + 0x200);
+        Outcome q = qemu(f.path);
+        Outcome o = ours(f.path);
+        assertEquals(2, q.exitCode());
+        assertEquals(2, o.exitCode());
+        assertTrue(o.rules().contains("mapping.l2.entry.aligned"), o.rules().toString());
+        assertCountersEqual(q, o);
+    }
+
+    @Test
+    void l1EntryWithAReservedBit() {
+        ImageFile f = new ImageFile(corruptible());
+        f.putLong(f.l1EntryOffset(0), f.l1[0] | (1L << 56));
+        Outcome q = qemu(f.path);
+        Outcome o = ours(f.path);
+        assertEquals(2, q.exitCode());
+        assertEquals(2, o.exitCode());
+        assertEquals(Set.of("mapping.l1.entry.reserved"), o.rules());
+        assertCountersEqual(q, o);
+    }
+
+    @Test
+    void l2EntryWithAReservedBit() {
+        ImageFile f = new ImageFile(corruptible());
+        f.putLong(f.l2EntryOffset(2), f.l2Entry(2) | (1L << 57));
+        Outcome q = qemu(f.path);
+        Outcome o = ours(f.path);
+        assertEquals(2, q.exitCode());
+        assertEquals(Set.of("mapping.l2.entry.reserved"), o.rules());
+        assertEquals(2, o.exitCode());
+        assertCountersEqual(q, o);
+    }
+
+    @Test
+    void dataClusterOnTheActiveL1Table() {
+        ImageFile f = new ImageFile(corruptible());
+        long l1Cluster = f.header.l1TableOffset() & -f.clusterSize();
+        f.putLong(f.l2EntryOffset(5), l1Cluster | L2Entry.COPIED); // guest cluster 5 was unallocated
+        Outcome q = qemu(f.path);
+        Outcome o = ours(f.path);
+        assertEquals(2, q.exitCode());
+        assertEquals(2, o.exitCode());
+        assertEquals(Set.of("layout.metadata-overlap", "refcount.count.too-low"), o.rules());
+        // QEMU reports the refcount mismatch only; the overlap is our extra finding
+        assertEquals(q.counter("corruptions") + 1, o.counter("corruptions"));
+    }
+
+    Outcome assertSameCleanReport(Path p) {
+        Outcome q = qemu(p);
+        Outcome o = ours(p);
+        assertEquals(0, q.exitCode(), "qemu-img check: " + q.json());
+        assertEquals(0, o.exitCode(), "ours: " + o.json());
+        assertEquals(0, o.json().get("findings").size(), o.json().toString());
+        assertCountersEqual(q, o);
+        return q;
+    }
+
+    static void assertCountersEqual(Outcome q, Outcome o) {
+        for (String c : COUNTERS) {
+            assertEquals(q.counter(c), o.counter(c), c + " (qemu-img: " + q.json() + ")");
+        }
+        assertTrue(o.json().has("check-errors") && o.json().has("leaks"), "every counter is printed");
+    }
+}
