@@ -6,6 +6,7 @@ import io.qcow2conformance.model.check.CheckReport;
 import io.qcow2conformance.model.check.ImageChecker;
 import io.qcow2conformance.model.check.Proposal;
 import io.qcow2conformance.model.rules.Finding;
+import io.qcow2conformance.model.rules.Rule;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,11 +72,9 @@ final class CheckCommand implements Callable<Integer> {
             printHuman(report, out);
         }
         out.flush();
-        if (report.fatal() != null) {
-            err.println("qcow2-conformance: error: " + report.fatal().getMessage());
-        } else if (report.checkErrors() > 0) {
-            err.println("qcow2-conformance: error: the refcounts of " + report.checkErrors()
-                    + " clusters could not be read (see the refcount.table findings)");
+        String error = error(report);
+        if (error != null) {
+            err.println("qcow2-conformance: error: " + error);
         }
         err.flush();
         return exitCode(report.verdict());
@@ -88,6 +87,21 @@ final class CheckCommand implements Callable<Integer> {
             case LEAKS -> Main.EXIT_LEAKS;
             case CLEAN -> Main.EXIT_OK;
         };
+    }
+
+    /** Why the image could not be (fully) checked, in one line, or null. */
+    static String error(CheckReport r) {
+        if (r.fatal() != null) {
+            return r.fatal().getMessage();
+        }
+        if (r.checkErrors() > 0) {
+            String cause = r.findings().stream().filter(f -> f.rule() == Rule.REFCOUNT_TABLE_ENTRY_ALIGNED).findFirst()
+                    .map(f -> String.format("%s: refcount table entry at offset 0x%x: %s", f.rule().id(), f.offset(),
+                            f.message()))
+                    .orElse("refcount blocks unreadable");
+            return cause + "; the refcounts of " + r.checkErrors() + " clusters could not be read";
+        }
+        return null;
     }
 
     static ObjectNode json(CheckReport r) {
@@ -111,8 +125,9 @@ final class CheckCommand implements Callable<Integer> {
             n.put("message", f.message());
             n.put("section", f.rule().clause().heading());
         }
-        if (r.fatal() != null) {
-            o.put("error", r.fatal().getMessage());
+        String error = error(r);
+        if (error != null) {
+            o.put("error", error);
         }
         return o;
     }

@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  */
 class CheckDifferentialTest {
     static final String[] COUNTERS = {"image-end-offset", "total-clusters", "allocated-clusters",
-        "fragmented-clusters", "compressed-clusters", "corruptions", "leaks"};
+        "fragmented-clusters", "compressed-clusters", "corruptions", "leaks", "check-errors"};
 
     @TempDir
     Path dir;
@@ -241,6 +241,9 @@ class CheckDifferentialTest {
                 new Corruption("L2 entry with reserved bit 57",
                         f -> f.putLong(f.l2EntryOffset(2), f.l2Entry(2) | (1L << 57)), 2,
                         Set.of("mapping.l2.entry.reserved"), 0),
+                new Corruption("unaligned refcount block (its refcounts cannot be read: check errors)",
+                        f -> f.putLong(f.header.refcountTableOffset(), f.refcountTable[0] + 0x200), 1,
+                        Set.of("refcount.table.entry.aligned"), 0),
                 new Corruption("unallocated L2 entry pointed at the active L1 table (QEMU: the refcount error only)",
                         f -> f.putLong(f.l2EntryOffset(5), (f.header.l1TableOffset() & -f.clusterSize()) | L2Entry.COPIED),
                         2, Set.of("layout.metadata-overlap", "refcount.count.too-low"), 1));
