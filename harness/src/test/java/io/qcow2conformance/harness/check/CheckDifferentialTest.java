@@ -215,7 +215,12 @@ class CheckDifferentialTest {
      * exactly {@code rules}, and the counters must be QEMU's, except that ours counts
      * {@code extraCorruptions} more (findings QEMU has no counterpart for).
      */
-    record Corruption(String name, Consumer<ImageFile> poke, int exitCode, Set<String> rules, int extraCorruptions) {
+    record Corruption(String name, String options, Consumer<ImageFile> poke, int exitCode, Set<String> rules,
+                      int extraCorruptions) {
+        Corruption(String name, Consumer<ImageFile> poke, int exitCode, Set<String> rules, int extraCorruptions) {
+            this(name, "", poke, exitCode, rules, extraCorruptions);
+        }
+
         @Override
         public String toString() {
             return name;
@@ -244,6 +249,12 @@ class CheckDifferentialTest {
                 new Corruption("unaligned refcount block (its refcounts cannot be read: check errors)",
                         f -> f.putLong(f.header.refcountTableOffset(), f.refcountTable[0] + 0x200), 1,
                         Set.of("refcount.table.entry.aligned"), 0),
+                new Corruption("extended L2: subcluster 0 both allocated and zero", "extended_l2=on",
+                        f -> f.putLong(f.l2EntryOffset(0) + 8, f.readLong(f.l2EntryOffset(0) + 8) | 1L << 32 | 1), 2,
+                        Set.of("mapping.extended-l2.bitmap.alloc-and-zero"), 0),
+                new Corruption("extended L2: unallocated cluster with an allocated subcluster", "extended_l2=on",
+                        f -> f.putLong(f.l2EntryOffset(5) + 8, 1), 2,
+                        Set.of("mapping.extended-l2.bitmap.unallocated-cluster"), 0),
                 new Corruption("unallocated L2 entry pointed at the active L1 table (QEMU: the refcount error only)",
                         f -> f.putLong(f.l2EntryOffset(5), (f.header.l1TableOffset() & -f.clusterSize()) | L2Entry.COPIED),
                         2, Set.of("layout.metadata-overlap", "refcount.count.too-low"), 1));
@@ -251,13 +262,17 @@ class CheckDifferentialTest {
 
     /** 64 KiB clusters, 16-bit refcounts; guest clusters 0-2 and 16 hold data, 5 is unallocated. */
     Path corruptible() {
-        return create("bad.qcow2", "", "4M", "write -P 1 0 192k", "write -P 2 1M 64k");
+        return corruptible("");
+    }
+
+    Path corruptible(String options) {
+        return create("bad.qcow2", options, "4M", "write -P 1 0 192k", "write -P 2 1M 64k");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("corruptions")
     void corruptedCopiesGiveQemusVerdict(Corruption c) {
-        ImageFile f = new ImageFile(corruptible());
+        ImageFile f = new ImageFile(corruptible(c.options()));
         c.poke().accept(f);
         Outcome q = qemu(f.path);
         Outcome o = ours(f.path);
