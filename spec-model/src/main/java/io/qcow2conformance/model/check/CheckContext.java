@@ -33,6 +33,8 @@ import java.util.List;
  * structures they decode (snapshots, bitmaps).
  */
 public final class CheckContext {
+    private static final ClusterRole[] ROLES = ClusterRole.values();
+
     private final ImageSource source;
     private final Header header;
     private final HeaderExtensions extensions;
@@ -144,11 +146,11 @@ public final class CheckContext {
             byte before = roles[i];
             if (before == 0) {
                 roles[i] = code;
-            } else if (role.conflictsWith(ClusterRole.values()[before - 1])) {
+            } else if (role.conflictsWith(ROLES[before - 1])) {
                 String second = name != null ? name
                         : entryOffset >= 0 ? String.format("%s (entry at 0x%x)", role.label(), entryOffset) : role.label();
                 report(Finding.of(Rule.LAYOUT_OVERLAP, k << clusterBits, k << clusterBits,
-                        ClusterRole.values()[before - 1].label(), second));
+                        ROLES[before - 1].label(), second));
             }
             computed.increment(i);
         }

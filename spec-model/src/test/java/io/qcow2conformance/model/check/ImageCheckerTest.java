@@ -405,6 +405,28 @@ class ImageCheckerTest {
     }
 
     @Test
+    void snapshotL1TableCountedByAReferenceSourceSharesTheL2TableAndData() {
+        TinyImage t = TinyImage.v3(9, 4);
+        int data = t.data(0);
+        t.l2Entry(0, t.offsetOf(data)); // shared with the snapshot: refcount 2, copied flag clear
+        int snapshotL1 = t.allocate(1);
+        byte[] b = t.build();
+        long l2 = t.offsetOf(t.l2Cluster(0));
+        BigEndian.put64(b, (int) t.offsetOf(TinyImage.L1), l2);
+        BigEndian.put64(b, (int) t.offsetOf(snapshotL1), l2);
+        t.putRefcount(b, t.l2Cluster(0), 2);
+        t.putRefcount(b, data, 2);
+        Path p = TinyImage.write(b);
+        ReferenceSource snapshot = ctx -> ctx.countL1Table(t.offsetOf(snapshotL1), 1, "snapshot 1 L1 table");
+        CheckReport with = new ImageChecker(Limits.DEFAULT).withReferenceSources(List.of(snapshot)).check(p);
+        assertEquals(List.of(), with.findings());
+        // without the source, the snapshot's clusters are leaks: its L1 table, and one reference each to L2 and data
+        CheckReport without = new ImageChecker(Limits.DEFAULT).check(p);
+        assertEquals(Set.of(Rule.REFCOUNT_TOO_HIGH), rules(without));
+        assertEquals(3, without.leaks());
+    }
+
+    @Test
     void referenceSourcesAddReferencesAndCompressedHookSeesEachCompressedCluster() {
         TinyImage t = sample(9, 4);
         byte[] b = TinyImage.grow(t.build(), 512);
