@@ -174,7 +174,7 @@ public enum Rule {
             "The number of references to a cluster fits in one refcount entry of refcount_bits bits.",
             "cluster %d (0x%x) has %d references; a %d-bit refcount holds at most %d"),
     REFCOUNT_CHECK_HOST_CLUSTERS("refcount.check.host-cluster-limit", KIT, IMPLEMENTATION_LIMIT, Severity.LIMIT,
-            "The checker keeps two small counters per host cluster; the file may hold at most as many clusters as the metadata limit allows (and at most 2^31-1, as QEMU).",
+            "The checker keeps 5 bytes per host cluster (stored and counted refcounts, use); the file holds at most metadata-limit/5 clusters, and at most 2^31-1 as in QEMU.",
             "the file holds %d host clusters; the checker accepts at most %d (raise --max-metadata-bytes)"),
     // (more refcount rules go above this line)
 
