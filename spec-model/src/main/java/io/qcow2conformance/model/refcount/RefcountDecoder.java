@@ -34,39 +34,53 @@ public final class RefcountDecoder {
         return h.clusterSize() * 8 / h.refcountBits();
     }
 
+    /** The largest refcount an entry of 2^refcountOrder bits holds, unsigned (-1 for 64 bits). */
+    public static long maxRefcount(int refcountOrder) {
+        return refcountOrder >= 6 ? -1L : (1L << (1 << refcountOrder)) - 1;
+    }
+
     /**
      * Decodes one refcount block into {@code out} (length {@link #entriesPerBlock}). Sub-byte
      * widths count bit 0 as the least significant bit of each byte (spec: Refcount block entry).
      */
     public static void decodeBlock(byte[] block, int refcountOrder, long[] out) {
+        decodeBlock(block, refcountOrder, out, out.length);
+    }
+
+    /**
+     * Decodes the first {@code count} entries of {@code block} (a whole refcount block, or a
+     * part of one that starts at a byte boundary) into {@code out}. Values are unsigned:
+     * 64-bit refcounts above 2^63-1 come out negative.
+     */
+    public static void decodeBlock(byte[] block, int refcountOrder, long[] out, int count) {
         int bits = 1 << refcountOrder;
         switch (bits) {
             case 1, 2, 4 -> {
                 int perByte = 8 / bits;
                 int mask = (1 << bits) - 1;
-                for (int i = 0; i < out.length; i++) {
+                for (int i = 0; i < count; i++) {
                     int b = block[i / perByte] & 0xff;
                     out[i] = (b >>> ((i % perByte) * bits)) & mask;
                 }
             }
             case 8 -> {
-                for (int i = 0; i < out.length; i++) {
+                for (int i = 0; i < count; i++) {
                     out[i] = block[i] & 0xffL;
                 }
             }
             case 16 -> {
-                for (int i = 0; i < out.length; i++) {
+                for (int i = 0; i < count; i++) {
                     out[i] = ((block[2 * i] & 0xffL) << 8) | (block[2 * i + 1] & 0xffL);
                 }
             }
             case 32 -> {
-                for (int i = 0; i < out.length; i++) {
+                for (int i = 0; i < count; i++) {
                     int p = 4 * i;
                     out[i] = ((block[p] & 0xffL) << 24) | ((block[p + 1] & 0xffL) << 16) | ((block[p + 2] & 0xffL) << 8)
                             | (block[p + 3] & 0xffL);
                 }
             }
-            case 64 -> ByteBuffer.wrap(block).asLongBuffer().get(out);
+            case 64 -> ByteBuffer.wrap(block).asLongBuffer().get(out, 0, count);
             default -> throw new IllegalArgumentException("refcount_order " + refcountOrder);
         }
     }

@@ -179,6 +179,12 @@ public enum Rule {
     REFCOUNT_TOO_HIGH("refcount.count.too-high", HOST_CLUSTER_MANAGEMENT, SHOULD, LEAK,
             "A cluster's stored refcount is not more than the number of references to it (otherwise it leaks).",
             "cluster %d (0x%x): refcount=%d reference=%d"),
+    REFCOUNT_OVERFLOW("refcount.count.overflow", HOST_CLUSTER_MANAGEMENT, MUST, CORRUPTION,
+            "The number of references to a cluster fits in one refcount entry of refcount_bits bits.",
+            "cluster %d (0x%x) has %d references; a %d-bit refcount holds at most %d"),
+    REFCOUNT_CHECK_HOST_CLUSTERS("refcount.check.host-cluster-limit", KIT, IMPLEMENTATION_LIMIT, Severity.LIMIT,
+            "The checker keeps 5 bytes per host cluster (stored and counted refcounts, use); the file holds at most metadata-limit/5 clusters, and at most 2^31-1 as in QEMU.",
+            "the file holds %d host clusters; the checker accepts at most %d (raise --max-metadata-bytes)"),
     // (more refcount rules go above this line)
 
     // ---- Cluster mapping ----------------------------------------------------------------
@@ -227,6 +233,18 @@ public enum Rule {
     LAYOUT_OVERLAP("layout.metadata-overlap", HOST_CLUSTER_MANAGEMENT, MUST, CORRUPTION,
             "A cluster that holds metadata is used by nothing else.",
             "cluster 0x%x is used as %s and as %s"),
+    MAPPING_COMPRESSED_WITH_DATA_FILE("mapping.compressed.external-data-file", COMPRESSED_CLUSTERS, MUST, CORRUPTION,
+            "An image with an external data file has no compressed clusters.",
+            "L2 entry %d of the table at 0x%x is compressed but the image has an external data file"),
+    MAPPING_SUBCLUSTER_ALLOC_AND_ZERO("mapping.extended-l2.bitmap.alloc-and-zero", EXTENDED_L2, MUST, CORRUPTION,
+            "No subcluster is marked both allocated and zero in an extended L2 entry's bitmap.",
+            "L2 entry %d of the table at 0x%x: subclusters 0x%08x are marked both allocated and reading as zero"),
+    MAPPING_SUBCLUSTER_UNALLOCATED_CLUSTER("mapping.extended-l2.bitmap.unallocated-cluster", EXTENDED_L2, MUST, CORRUPTION,
+            "When an extended L2 entry has no host cluster, none of its subclusters is marked allocated.",
+            "L2 entry %d of the table at 0x%x has no host cluster but subclusters 0x%08x are marked allocated"),
+    MAPPING_SUBCLUSTER_COMPRESSED("mapping.extended-l2.bitmap.compressed", EXTENDED_L2, MUST, CORRUPTION,
+            "The subcluster bitmap of a compressed cluster is reserved and zero.",
+            "L2 entry %d of the table at 0x%x is compressed and its subcluster bitmap is 0x%016x"),
     // (more cluster mapping rules go above this line)
 
     // ---- Backing files ------------------------------------------------------------------
