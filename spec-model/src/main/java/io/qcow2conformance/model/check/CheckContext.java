@@ -302,7 +302,7 @@ public final class CheckContext {
         checkCompressedData(guestOffset, offset, length);
     }
 
-    /** The compressed-data hook: see {@link CompressedDataCheck}. The checker never decompresses itself. */
+    /** The compressed-data hook: see {@link CompressedDataCheck}. The walk itself never decompresses. */
     private void checkCompressedData(long guestOffset, long hostOffset, long length) {
         compressedDataCheck.check(this, guestOffset, hostOffset, length);
     }

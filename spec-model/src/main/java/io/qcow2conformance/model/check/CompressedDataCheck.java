@@ -2,9 +2,9 @@ package io.qcow2conformance.model.check;
 
 /**
  * Hook for checking the content of compressed clusters ({@code mapping.compressed.data}):
- * called once for every compressed L2 entry whose data starts inside the file. The checker
- * itself never decompresses; the default does nothing. An implementation decompresses
- * with the image's compression type and reports a finding through the context.
+ * called once for every compressed L2 entry whose data starts inside the file. The
+ * checker's default, {@link DecompressingDataCheck}, decompresses with the image's
+ * compression type and reports a finding through the context; {@link #NONE} skips it.
  */
 @FunctionalInterface
 public interface CompressedDataCheck {

@@ -59,7 +59,7 @@ public final class ImageChecker {
     private final CompressedDataCheck compressedDataCheck;
 
     public ImageChecker(Limits limits) {
-        this(limits, Set.of(), List.of(), CompressedDataCheck.NONE);
+        this(limits, Set.of(), List.of(), null);
     }
 
     private ImageChecker(Limits limits, Set<Proposal> proposals, List<ReferenceSource> referenceSources,
@@ -80,7 +80,11 @@ public final class ImageChecker {
         return new ImageChecker(limits, proposals, sources, compressedDataCheck);
     }
 
-    /** Hook: checks the content of each compressed cluster (the default does nothing). */
+    /**
+     * Hook: checks the content of each compressed cluster. The default decompresses every one
+     * ({@link DecompressingDataCheck}); {@link CompressedDataCheck#NONE} skips that, as
+     * {@code qemu-img check} does.
+     */
     public ImageChecker withCompressedDataCheck(CompressedDataCheck check) {
         return new ImageChecker(limits, proposals, referenceSources, check);
     }
@@ -103,6 +107,12 @@ public final class ImageChecker {
 
     /** Checks an opened source (which stays open); {@code filename} is for the report. */
     public CheckReport check(ImageSource src, String filename) {
+        try (DecompressingDataCheck decompressing = new DecompressingDataCheck()) {
+            return check(src, filename, compressedDataCheck == null ? decompressing : compressedDataCheck);
+        }
+    }
+
+    private CheckReport check(ImageSource src, String filename, CompressedDataCheck dataCheck) {
         List<Finding> findings = new ArrayList<>();
         CheckContext ctx = null;
         try {
@@ -123,7 +133,7 @@ public final class ImageChecker {
             }
             long[] l1 = MappingDecoder.readL1(src, h.l1TableOffset(), h.l1Size(), limits, "active");
             StoredRefcounts stored = StoredRefcounts.load(src, h, limits, hostClusters(src.size(), h, limits), findings);
-            ctx = new CheckContext(src, h, ext, limits, stored, findings, compressedDataCheck);
+            ctx = new CheckContext(src, h, ext, limits, stored, findings, dataCheck);
             ctx.reference(0, h.clusterSize(), ClusterRole.HEADER, null);
             ctx.countActiveL1(l1);
             for (ReferenceSource s : referenceSources) {

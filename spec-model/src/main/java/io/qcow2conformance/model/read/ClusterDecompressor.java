@@ -62,7 +62,17 @@ public final class ClusterDecompressor implements AutoCloseable {
             throw new ImageException(Rule.MAPPING_COMPRESSED_IN_FILE, "compressed cluster offset", hostOffset,
                     Rule.MAPPING_COMPRESSED_IN_FILE.format(l2Index, l2TableOffset, hostOffset, src.size()));
         }
-        int stored = (int) Math.min(L2Entry.compressedLength(entry, clusterBits), input.length);
+        decompress(src, hostOffset, L2Entry.compressedLength(entry, clusterBits), guestOffset, out);
+    }
+
+    /**
+     * Decompresses the {@code length} bytes the descriptor names at {@code hostOffset}
+     * (those past the end of the file are simply absent) into {@code out[0, clusterSize)}.
+     *
+     * @throws ImageException {@link Rule#MAPPING_COMPRESSED_DATA} when they do not decompress to a whole cluster
+     */
+    public void decompress(ImageSource src, long hostOffset, long length, long guestOffset, byte[] out) {
+        int stored = (int) Math.min(length, input.length);
         inputBuffer.clear().limit(stored);
         int n = src.readAvailable(hostOffset, inputBuffer);
         String fault = compressionType == Header.COMPRESSION_ZSTD ? zstd(n, out) : deflate(n, out);
