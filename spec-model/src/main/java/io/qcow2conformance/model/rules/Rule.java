@@ -267,6 +267,18 @@ public enum Rule {
             "the guest reader does not support %s yet"),
     // (more backing file rules go above this line)
 
+    // ---- Snapshots ----------------------------------------------------------------------
+    // (more snapshot rules go above this line)
+
+    // ---- Bitmaps ------------------------------------------------------------------------
+    // (more bitmap rules go above this line)
+
+    // ---- Extended L2 entries and external data files ------------------------------------
+    // (more extended L2 and external data file rules go above this line)
+
+    // ---- Encryption ---------------------------------------------------------------------
+    // (more encryption rules go above this line)
+
     // ---- Limits of this kit (settable; defaults close to QEMU's) ------------------------
     LIMIT_L1_SIZE("kit.limit.l1-table-size", KIT, IMPLEMENTATION_LIMIT, Severity.LIMIT,
             "The active L1 table is at most the kit's limit (default 32 MiB, as QEMU).",
