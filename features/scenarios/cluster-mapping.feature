@@ -167,3 +167,11 @@ Feature: Cluster mapping
     And the host offset in the L2 entry for guest cluster 2 is set to 0
     And the refcount of the host cluster of guest cluster 2 is set to 0
     Then a reader must refuse to read guest cluster 2, citing rule "mapping.l2.offset-zero-with-copied"
+
+  @id:map-data-overlaps-l1-table @rule:layout.metadata-overlap @must
+  Scenario: A data cluster that is also the L1 table is a corruption
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 2 holds data
+    And the L2 entry for guest cluster 2 points at the L1 table
+    And the refcount of the host cluster of guest cluster 2 is set to 0
+    Then a check must report corruption, citing rule "layout.metadata-overlap"

@@ -60,3 +60,51 @@ Feature: Header extensions
     And it has a qcow2 backing file in which every guest cluster holds data
     And the image has a header extension of type 0xe2792aca holding "qcow2"
     Then a reader must reject the image when opening it, citing rule "extensions.at-most-once"
+
+  @id:ext-bitmaps-length @rule:extensions.bitmaps.length @must
+  Scenario: A bitmaps extension that is not 24 bytes long is refused
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And bit 0 of header field "autoclear_features" is set
+    And the image has a header extension of type 0x23852875 holding the bytes 00000001 00000000 0000000000000000
+    Then a reader must reject the image when opening it, citing rule "extensions.bitmaps.length"
+
+  @id:ext-bitmaps-none @rule:extensions.bitmaps.nb_bitmaps.min @must
+  Scenario: A bitmaps extension that lists no bitmap is refused
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And bit 0 of header field "autoclear_features" is set
+    And the image has a header extension of type 0x23852875 holding the bytes 00000000 00000000 0000000000000000 0000000000000000
+    Then a reader must reject the image when opening it, citing rule "extensions.bitmaps.nb_bitmaps.min"
+
+  @id:ext-bitmaps-reserved @rule:extensions.bitmaps.reserved @must
+  Scenario: A bitmaps extension with a non-zero reserved field is refused
+    Given a version 3 image with 1 KiB clusters and a 64 KiB virtual disk
+    And bit 0 of header field "autoclear_features" is set
+    And the image has a header extension of type 0x23852875 holding the bytes 00000001 00000001 0000000000000040 0000000000000400
+    Then a reader must reject the image when opening it, citing rule "extensions.bitmaps.reserved"
+
+  @id:ext-bitmaps-directory-unaligned @rule:extensions.bitmaps.directory_offset.aligned @must
+  Scenario: A bitmap directory that does not start on a cluster boundary is refused
+    Given a version 3 image with 1 KiB clusters and a 64 KiB virtual disk
+    And bit 0 of header field "autoclear_features" is set
+    And the image has a header extension of type 0x23852875 holding the bytes 00000001 00000000 0000000000000040 0000000000000200
+    Then a reader must reject the image when opening it, citing rule "extensions.bitmaps.directory_offset.aligned"
+
+  @id:ext-fde-missing @rule:extensions.fde.presence @must
+  Scenario: A LUKS-encrypted image without the encryption header pointer is refused
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And header field "crypt_method" is set to 2
+    Then a reader must reject the image when opening it, citing rule "extensions.fde.presence"
+
+  @id:ext-fde-length @rule:extensions.fde.length @must
+  Scenario: An encryption header pointer that is not 16 bytes long is refused
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And header field "crypt_method" is set to 2
+    And the image has a header extension of type 0x0537be77 holding the bytes 0000000000000400
+    Then a reader must reject the image when opening it, citing rule "extensions.fde.length"
+
+  @id:ext-fde-offset-unaligned @rule:extensions.fde.offset.aligned @must
+  Scenario: An encryption header that does not start on a cluster boundary is refused
+    Given a version 3 image with 1 KiB clusters and a 64 KiB virtual disk
+    And header field "crypt_method" is set to 2
+    And the image has a header extension of type 0x0537be77 holding the bytes 0000000000000200 0000000000000400
+    Then a reader must reject the image when opening it, citing rule "extensions.fde.offset.aligned"

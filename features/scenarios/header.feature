@@ -245,3 +245,11 @@ Feature: The image header
     And guest cluster 1 holds data
     And header field "l1_size" is set to 0
     Then a reader must reject the image when opening it, citing rule "mapping.l1_size.covers-virtual-size"
+
+  @id:hdr-l1-table-past-eof @rule:file.structure-in-bounds @must
+  Scenario: An L1 table beyond the end of the file is refused
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And header field "l1_table_offset" is set to the end of the file
+    And the refcount of the L1 table is set to 0
+    Then a reader must reject the image when opening it, citing rule "file.structure-in-bounds"

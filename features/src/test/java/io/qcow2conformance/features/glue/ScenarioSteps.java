@@ -11,7 +11,7 @@ import io.qcow2conformance.features.impl.Implementations;
 import io.qcow2conformance.generators.image.ExpectedGuest;
 import io.qcow2conformance.generators.image.ImageRecipe;
 import io.qcow2conformance.generators.image.InterimImageWriter;
-import io.qcow2conformance.generators.image.WrittenImage;
+import io.qcow2conformance.generators.image.ImageFiles;
 import io.qcow2conformance.generators.scenario.Claim;
 import io.qcow2conformance.generators.scenario.CompiledScenario;
 import io.qcow2conformance.generators.scenario.Vocabulary;
@@ -143,9 +143,8 @@ public class ScenarioSteps {
     private Path image() throws IOException {
         if (image == null) {
             Path dir = Files.createDirectories(WORK.resolve(impl.name()).resolve(name));
-            WrittenImage w = new InterimImageWriter().write(recipe, name + ".backing."
-                    + (recipe.backing().orElse(ImageRecipe.BackingFormat.QCOW2) == ImageRecipe.BackingFormat.RAW ? "raw" : "qcow2"));
-            image = dir.resolve(name + ".qcow2");
+            ImageFiles w = ImageFiles.write(new InterimImageWriter(), recipe, name);
+            image = dir.resolve(w.image());
             Files.write(image, w.bytes());
             if (w.backing().isPresent()) {
                 Files.write(dir.resolve(w.backing().get().name()), w.backing().get().bytes());

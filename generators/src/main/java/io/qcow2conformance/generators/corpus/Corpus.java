@@ -7,9 +7,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qcow2conformance.generators.image.ExpectedGuest;
 import io.qcow2conformance.generators.image.GuestPattern;
+import io.qcow2conformance.generators.image.ImageFiles;
 import io.qcow2conformance.generators.image.ImageRecipe;
 import io.qcow2conformance.generators.image.ImageWriter;
-import io.qcow2conformance.generators.image.WrittenImage;
 import io.qcow2conformance.generators.scenario.Claim;
 import io.qcow2conformance.generators.scenario.CompiledScenario;
 import io.qcow2conformance.generators.scenario.ScenarioCase;
@@ -65,8 +65,7 @@ public final class Corpus {
             String file = c.imagePath();
             String leaf = file.substring(file.lastIndexOf('/') + 1, file.length() - ".qcow2".length());
             String dir = file.substring(0, file.lastIndexOf('/') + 1);
-            WrittenImage w = writer.write(s.recipe(), leaf + ".backing."
-                    + s.recipe().backing().map(b -> b == ImageRecipe.BackingFormat.RAW ? "raw" : "qcow2").orElse("qcow2"));
+            ImageFiles w = ImageFiles.write(writer, s.recipe(), leaf);
             files.put(file, w.bytes());
             ObjectNode img = images.addObject();
             img.put("id", c.id());

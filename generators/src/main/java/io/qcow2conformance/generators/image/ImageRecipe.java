@@ -18,6 +18,16 @@ public final class ImageRecipe {
     /** A backing file: the same geometry, every guest cluster holding layer-1 data. */
     public enum BackingFormat { QCOW2, RAW }
 
+    /** Which file the backing file name names. */
+    public enum BackingFile {
+        /** A file written next to the image. */
+        SHIPPED,
+        /** A name with no file behind it. */
+        MISSING,
+        /** The image's own file name (a loop). */
+        SELF
+    }
+
     /** One header extension written in the order given (spec: Header extensions). */
     public record Extension(long type, byte[] data) {
         public Extension {
@@ -43,6 +53,8 @@ public final class ImageRecipe {
     private int layer = GuestPattern.LAYER_IMAGE;
     private final SortedMap<Long, ClusterState> clusters = new TreeMap<>();
     private BackingFormat backing;
+    private BackingFile backingFile = BackingFile.SHIPPED;
+    private String backingFormatName;
     private final List<Extension> extensions = new ArrayList<>();
     private final List<FeatureName> featureNames = new ArrayList<>();
     private int leakedClusters;
@@ -132,6 +144,26 @@ public final class ImageRecipe {
 
     public void backing(BackingFormat format) {
         this.backing = format;
+    }
+
+    public BackingFile backingFile() {
+        return backingFile;
+    }
+
+    public void backingFile(BackingFile f) {
+        this.backingFile = f;
+    }
+
+    /** The name stored in the backing format extension: the format's own name unless a scenario overrides it. */
+    public String backingFormatName() {
+        if (backingFormatName != null) {
+            return backingFormatName;
+        }
+        return backing == BackingFormat.RAW ? "raw" : "qcow2";
+    }
+
+    public void backingFormatName(String name) {
+        this.backingFormatName = name;
     }
 
     public void extension(Extension e) {

@@ -237,7 +237,7 @@ public final class InterimImageWriter implements ImageWriter {
         // Header extensions (spec: Header extensions), then the backing file name.
         List<ImageRecipe.Extension> exts = new ArrayList<>();
         backing.ifPresent(b -> exts.add(new ImageRecipe.Extension(HeaderExtension.TYPE_BACKING_FORMAT,
-                (b.format() == ImageRecipe.BackingFormat.QCOW2 ? "qcow2" : "raw").getBytes(StandardCharsets.US_ASCII))));
+                r.backingFormatName().getBytes(StandardCharsets.UTF_8))));
         exts.addAll(r.extensions());
         if (!r.featureNames().isEmpty()) {
             byte[] table = new byte[48 * r.featureNames().size()];

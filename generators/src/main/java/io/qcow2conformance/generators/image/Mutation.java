@@ -28,6 +28,10 @@ public sealed interface Mutation {
     record RefcountTableEntry(int index, Op op, long value) implements Mutation {
     }
 
+    /** Points the L2 entry of {@code guestCluster} at the host cluster holding {@code structure}; flags kept. */
+    record PointAt(long guestCluster, Structure structure) implements Mutation {
+    }
+
     /** The refcount of the host cluster holding {@code structure}. */
     record Refcount(Structure structure, long value) implements Mutation {
     }

@@ -26,6 +26,10 @@ final class Mutations {
         } else if (m instanceof Mutation.RefcountTableEntry t) {
             int at = (int) (layout.refcountTable() + 8L * t.index());
             BigEndian.put64(img, at, op(BigEndian.u64(img, at), t.op(), value(t.value(), layout)));
+        } else if (m instanceof Mutation.PointAt pa) {
+            int at = (int) entryOffset(layout, false, pa.guestCluster());
+            long entry = BigEndian.u64(img, at);
+            BigEndian.put64(img, at, (entry & ~L2Entry.OFFSET_MASK) | layout.hostOffset(pa.structure()));
         } else if (m instanceof Mutation.Refcount rc) {
             InterimImageWriter.putRefcount(img, layout, layout.hostOffset(rc.structure()) / layout.clusterSize(),
                     rc.value());

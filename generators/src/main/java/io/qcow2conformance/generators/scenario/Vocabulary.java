@@ -10,6 +10,7 @@ import io.qcow2conformance.model.rules.Rule;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -97,6 +98,16 @@ public final class Vocabulary {
         given("it has a (qcow2|raw) backing file in which every guest cluster holds data",
                 "it has a <qcow2|raw> backing file in which every guest cluster holds data",
                 (m, r) -> r.backing(ImageRecipe.BackingFormat.valueOf(m.group(1).toUpperCase(Locale.ROOT))));
+        given("the backing file (is missing|is the image itself)",
+                "the backing file <is missing|is the image itself>",
+                (m, r) -> {
+                    if (r.backing().isEmpty()) {
+                        throw new StepException("say first that the image has a backing file");
+                    }
+                    r.backingFile(m.group(1).equals("is missing") ? ImageRecipe.BackingFile.MISSING : ImageRecipe.BackingFile.SELF);
+                });
+        given("the backing file format is named \"([^\"]*)\"", "the backing file format is named \"<name>\"",
+                (m, r) -> r.backingFormatName(m.group(1)));
         given("the image file ends right after the last compressed data",
                 "the image file ends right after the last compressed data",
                 (m, r) -> r.endAfterCompressedData(true));
@@ -114,6 +125,10 @@ public final class Vocabulary {
                 "the image has a header extension of type <0xHEX> holding \"<text>\"",
                 (m, r) -> r.extension(new ImageRecipe.Extension(Long.decode(m.group(1)),
                         m.group(2).getBytes(StandardCharsets.UTF_8))));
+        given("the image has a header extension of type " + HEX + " holding the bytes ([0-9a-fA-F ]+)",
+                "the image has a header extension of type <0xHEX> holding the bytes <hex digits, spaces allowed>",
+                (m, r) -> r.extension(new ImageRecipe.Extension(Long.decode(m.group(1)),
+                        HexFormat.of().parseHex(m.group(2).replace(" ", "")))));
         given("the image has a feature name table entry of type (\\d+) for bit (\\d+) named \"([^\"]*)\"",
                 "the image has a feature name table entry of type <0|1|2> for bit <n> named \"<name>\"",
                 (m, r) -> r.featureName(new ImageRecipe.FeatureName(Integer.parseInt(m.group(1)),
@@ -145,6 +160,9 @@ public final class Vocabulary {
                 "refcount table entry <n> is <set to|increased by> <value>",
                 (m, r) -> r.mutate(new Mutation.RefcountTableEntry(Integer.parseInt(m.group(1)),
                         m.group(2).equals("set to") ? Mutation.Op.SET : Mutation.Op.ADD, value(m.group(3)))));
+        given("the L2 entry for guest cluster (\\d+) points at " + STRUCTURE,
+                "the L2 entry for guest cluster <n> points at <structure>",
+                (m, r) -> r.mutate(new Mutation.PointAt(num(m, 1), structure(m.group(2)))));
         given("the refcount of " + STRUCTURE + " is set to (\\d+)", "the refcount of <structure> is set to <n>",
                 (m, r) -> r.mutate(new Mutation.Refcount(structure(m.group(1)), num(m, 2))));
         given("the length field of header extension " + HEX + " is set to " + VALUE,
