@@ -61,8 +61,9 @@ public final class InterimModelCliImplementation implements Implementation {
         StringWriter err = new StringWriter();
         int rc = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
         String line = err.toString().strip().lines().findFirst().orElse(out.toString().strip());
-        if (line.contains("not written yet")) {
-            return Result.unsupported("model '" + args[0] + "' is not written yet on this branch");
+        if (line.contains("not written yet") || rc == Main.EXIT_USAGE) {
+            // The placeholder commands of this branch take no arguments (usage error).
+            return Result.unsupported("model '" + args[0] + "' is not written yet on this branch: " + line);
         }
         if (rc == Main.EXIT_OK || (check && rc <= Main.EXIT_LEAKS)) {
             return Result.ok(rc, line);
