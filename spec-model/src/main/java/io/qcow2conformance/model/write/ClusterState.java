@@ -1,0 +1,109 @@
+package io.qcow2conformance.model.write;
+
+import java.util.Arrays;
+
+/**
+ * The final state of one guest cluster after an {@link ImageDescription}'s operations.
+ * Unallocated clusters have no state (they are absent from {@link GuestContent#clusters()}).
+ */
+public sealed interface ClusterState {
+
+    /** Reads as zeros (spec: Cluster mapping, zero flag); {@code preallocated} keeps a host cluster. */
+    record Zero(boolean preallocated) implements ClusterState {
+    }
+
+    /**
+     * A standard cluster with its own host cluster. The bytes in {@code written} (pairs of
+     * start/end offsets inside the cluster, sorted, disjoint) hold the layer's pattern; the
+     * other bytes hold zeros when {@code zeroBase}, else what the backing file shows there.
+     */
+    record Normal(boolean zeroBase, long[] written) implements ClusterState {
+        public Normal {
+            written = written.clone();
+        }
+
+        @Override
+        public long[] written() {
+            return written.clone();
+        }
+
+        /** This state with {@code [start, end)} also written. */
+        Normal plus(long start, long end) {
+            long[] merged = new long[written.length + 2];
+            int n = 0;
+            boolean placed = false;
+            long s = start;
+            long e = end;
+            for (int i = 0; i < written.length; i += 2) {
+                long ws = written[i];
+                long we = written[i + 1];
+                if (we < s) {
+                    merged[n++] = ws;
+                    merged[n++] = we;
+                } else if (ws > e) {
+                    if (!placed) {
+                        merged[n++] = s;
+                        merged[n++] = e;
+                        placed = true;
+                    }
+                    merged[n++] = ws;
+                    merged[n++] = we;
+                } else {
+                    s = Math.min(s, ws);
+                    e = Math.max(e, we);
+                }
+            }
+            if (!placed) {
+                merged[n++] = s;
+                merged[n++] = e;
+            }
+            return new Normal(zeroBase, sortPairs(Arrays.copyOf(merged, n)));
+        }
+
+        boolean covers(long start, long end) {
+            for (int i = 0; i < written.length; i += 2) {
+                if (written[i] <= start && written[i + 1] >= end) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static long[] sortPairs(long[] pairs) {
+            long[][] p = new long[pairs.length / 2][];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = new long[] {pairs[2 * i], pairs[2 * i + 1]};
+            }
+            Arrays.sort(p, (a, b) -> Long.compare(a[0], b[0]));
+            long[] out = new long[pairs.length];
+            for (int i = 0; i < p.length; i++) {
+                out[2 * i] = p[i][0];
+                out[2 * i + 1] = p[i][1];
+            }
+            return out;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Normal n && n.zeroBase == zeroBase && Arrays.equals(n.written, written);
+        }
+
+        @Override
+        public int hashCode() {
+            return Boolean.hashCode(zeroBase) * 31 + Arrays.hashCode(written);
+        }
+
+        @Override
+        public String toString() {
+            return "Normal[zeroBase=" + zeroBase + ", written=" + Arrays.toString(written) + "]";
+        }
+    }
+
+    /** The whole cluster holds the layer's pattern, stored compressed. */
+    record Compressed() implements ClusterState {
+    }
+
+    /** Shares the host cluster of guest cluster {@code source} (a {@link Normal} cluster). */
+    record Shared(long source) implements ClusterState {
+    }
+}

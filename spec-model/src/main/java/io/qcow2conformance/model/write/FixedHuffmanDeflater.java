@@ -1,0 +1,157 @@
+package io.qcow2conformance.model.write;
+
+import java.util.Arrays;
+
+/**
+ * A raw deflate encoder (RFC 1951: one final block with the fixed Huffman codes, greedy
+ * LZ77 matching) written out here so that compressed clusters are the same bytes on every
+ * host: {@link java.util.zip.Deflater} uses whatever zlib the JDK links (system zlib,
+ * zlib-ng on some distributions), whose output is not fixed across versions.
+ *
+ * <p>Match distances stay within what a 4 KiB window (window bits 12, as QEMU's own deflate
+ * writer uses) keeps, less zlib's look-ahead margin, so readers that inflate with QEMU's
+ * window size accept the data.
+ */
+final class FixedHuffmanDeflater {
+    /** Largest match distance: a 4 KiB window less zlib's minimum look-ahead (258 + 3 + 1). */
+    static final int MAX_DISTANCE = 4096 - 262;
+    private static final int MIN_MATCH = 3;
+    private static final int MAX_MATCH = 258;
+    private static final int MAX_CHAIN = 64;
+    private static final int HASH_BITS = 13;
+
+    private static final int[] LENGTH_BASE = {3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59,
+        67, 83, 99, 115, 131, 163, 195, 227, 258};
+    private static final int[] LENGTH_EXTRA = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5,
+        5, 5, 5, 0};
+    private static final int[] DIST_BASE = {1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769,
+        1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+    private static final int[] DIST_EXTRA = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11,
+        11, 12, 12, 13, 13};
+
+    private byte[] out;
+    private int outLen;
+    private long bitBuf;
+    private int bitCount;
+
+    private FixedHuffmanDeflater(int capacity) {
+        out = new byte[capacity];
+    }
+
+    static byte[] compress(byte[] in) {
+        FixedHuffmanDeflater d = new FixedHuffmanDeflater(in.length / 2 + 64);
+        d.bits(1, 1); // BFINAL
+        d.bits(1, 2); // BTYPE 01: fixed Huffman codes
+        int[] head = new int[1 << HASH_BITS];
+        Arrays.fill(head, -1);
+        int[] prev = new int[in.length];
+        int pos = 0;
+        while (pos < in.length) {
+            int bestLen = 0;
+            int bestDist = 0;
+            if (pos + MIN_MATCH <= in.length) {
+                int h = hash(in, pos);
+                int chain = 0;
+                for (int cand = head[h]; cand >= 0 && pos - cand <= MAX_DISTANCE && chain < MAX_CHAIN;
+                     cand = prev[cand], chain++) {
+                    int len = 0;
+                    int max = Math.min(MAX_MATCH, in.length - pos);
+                    while (len < max && in[cand + len] == in[pos + len]) {
+                        len++;
+                    }
+                    if (len > bestLen) {
+                        bestLen = len;
+                        bestDist = pos - cand;
+                        if (len == max) {
+                            break;
+                        }
+                    }
+                }
+            }
+            int advance = bestLen >= MIN_MATCH ? bestLen : 1;
+            if (bestLen >= MIN_MATCH) {
+                d.match(bestLen, bestDist);
+            } else {
+                d.literal(in[pos] & 0xff);
+            }
+            for (int i = 0; i < advance; i++, pos++) {
+                if (pos + MIN_MATCH <= in.length) {
+                    int h = hash(in, pos);
+                    prev[pos] = head[h];
+                    head[h] = pos;
+                }
+            }
+        }
+        d.symbol(256); // end of block
+        d.flush();
+        return Arrays.copyOf(d.out, d.outLen);
+    }
+
+    private static int hash(byte[] b, int p) {
+        int v = ((b[p] & 0xff) << 16) | ((b[p + 1] & 0xff) << 8) | (b[p + 2] & 0xff);
+        return (v * 0x9E3779B1) >>> (32 - HASH_BITS);
+    }
+
+    private void literal(int v) {
+        symbol(v);
+    }
+
+    private void match(int length, int distance) {
+        int li = LENGTH_BASE.length - 1;
+        while (LENGTH_BASE[li] > length) {
+            li--;
+        }
+        symbol(257 + li);
+        bits(length - LENGTH_BASE[li], LENGTH_EXTRA[li]);
+        int di = DIST_BASE.length - 1;
+        while (DIST_BASE[di] > distance) {
+            di--;
+        }
+        huffman(di, 5);
+        bits(distance - DIST_BASE[di], DIST_EXTRA[di]);
+    }
+
+    /** A literal/length symbol in the fixed code (RFC 1951, 3.2.6). */
+    private void symbol(int v) {
+        if (v < 144) {
+            huffman(0x30 + v, 8);
+        } else if (v < 256) {
+            huffman(0x190 + v - 144, 9);
+        } else if (v < 280) {
+            huffman(v - 256, 7);
+        } else {
+            huffman(0xc0 + v - 280, 8);
+        }
+    }
+
+    /** Huffman codes are packed starting with their most significant bit. */
+    private void huffman(int code, int length) {
+        bits(Integer.reverse(code) >>> (32 - length), length);
+    }
+
+    /** Other values are packed starting with their least significant bit. */
+    private void bits(int value, int count) {
+        bitBuf |= (long) value << bitCount;
+        bitCount += count;
+        while (bitCount >= 8) {
+            put((byte) bitBuf);
+            bitBuf >>>= 8;
+            bitCount -= 8;
+        }
+    }
+
+    private void flush() {
+        if (bitCount > 0) {
+            put((byte) bitBuf);
+            bitBuf = 0;
+            bitCount = 0;
+        }
+    }
+
+    private void put(byte b) {
+        if (outLen == out.length) {
+            out = Arrays.copyOf(out, out.length * 2);
+        }
+        out[outLen++] = b;
+    }
+}

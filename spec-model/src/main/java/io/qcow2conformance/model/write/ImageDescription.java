@@ -1,0 +1,349 @@
+package io.qcow2conformance.model.write;
+
+import io.qcow2conformance.model.header.Header;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An immutable description of one valid qcow2 image: header values, extensions, backing
+ * file and the guest operations that give its content. {@link Qcow2Writer} lays it out;
+ * {@link GuestContent} computes what a reader must see. Build with {@link #builder()};
+ * {@link Builder#build()} refuses descriptions that no valid image can have (faults are
+ * made afterwards with {@link Mutation}).
+ *
+ * @param version                2 or 3
+ * @param clusterBits            9 to 21 (QEMU's range)
+ * @param virtualSize            guest disk size in bytes, greater than 0
+ * @param refcountOrder          0 to 6; 4 for version 2
+ * @param headerLength           72 for version 2; 104, 112, 120... for version 3
+ * @param additionalFields       bytes 105 up to header_length (padding and unknown fields), as written
+ * @param compression            the compression type of compressed clusters (zstd: version 3, header_length over 104)
+ * @param incompatibleFeatures   raw bits written in addition to those derived (dirty, compression type)
+ * @param compatibleFeatures     raw bits written in addition to lazy refcounts
+ * @param autoclearFeatures      raw bits
+ * @param lazyRefcounts          sets compatible bit 0
+ * @param dirty                  sets incompatible bit 0 (refcounts are still exact)
+ * @param extensions             header extensions in file order (repeats allowed)
+ * @param backingFileName        the name stored in the header, or null
+ * @param backingPlacement       where the name is stored in the first cluster
+ * @param backing                the backing image's description (for chains and expected content), or null
+ * @param layer                  the {@link GuestPattern} layer of this image's writes, 0..255
+ * @param operations             guest operations, in order
+ * @param packCompressed         compressed data packed at byte granularity, each starting at an odd offset
+ *                               (sharing sectors and host clusters), instead of each on a fresh host cluster
+ * @param truncateCompressedTail end the file exactly where the last compressed cluster's data ends, so its
+ *                               last sector reaches past the end of the file
+ */
+public record ImageDescription(
+        int version,
+        int clusterBits,
+        long virtualSize,
+        int refcountOrder,
+        int headerLength,
+        byte[] additionalFields,
+        Compression compression,
+        long incompatibleFeatures,
+        long compatibleFeatures,
+        long autoclearFeatures,
+        boolean lazyRefcounts,
+        boolean dirty,
+        List<Extension> extensions,
+        String backingFileName,
+        BackingPlacement backingPlacement,
+        ImageDescription backing,
+        int layer,
+        List<GuestOp> operations,
+        boolean packCompressed,
+        boolean truncateCompressedTail) {
+
+    /** Where the backing file name goes (spec: Header, backing_file_offset). */
+    public enum BackingPlacement {
+        /** Right after the end-of-extensions marker, as QEMU writes it. */
+        AFTER_EXTENSIONS,
+        /** So that the name ends exactly at the end of the first cluster. */
+        END_OF_FIRST_CLUSTER
+    }
+
+    public ImageDescription {
+        additionalFields = additionalFields.clone();
+        extensions = List.copyOf(extensions);
+        operations = List.copyOf(operations);
+    }
+
+    @Override
+    public byte[] additionalFields() {
+        return additionalFields.clone();
+    }
+
+    public long clusterSize() {
+        return 1L << clusterBits;
+    }
+
+    public long guestClusters() {
+        return (virtualSize + clusterSize() - 1) >>> clusterBits;
+    }
+
+    /** Entries per L2 table (standard 8-byte entries). */
+    public long l2Entries() {
+        return clusterSize() / 8;
+    }
+
+    public long l1Size() {
+        return (guestClusters() + l2Entries() - 1) / l2Entries();
+    }
+
+    /** incompatible_features as written: the raw bits plus dirty and compression type. */
+    public long incompatibleFeaturesWritten() {
+        return incompatibleFeatures | (dirty ? Header.INCOMPAT_DIRTY : 0)
+                | (compression == Compression.ZSTD ? Header.INCOMPAT_COMPRESSION : 0);
+    }
+
+    /** compatible_features as written: the raw bits plus lazy refcounts. */
+    public long compatibleFeaturesWritten() {
+        return compatibleFeatures | (lazyRefcounts ? Header.COMPAT_LAZY_REFCOUNTS : 0);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this description (to derive an overlay or a variant). */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.version = version;
+        b.clusterBits = clusterBits;
+        b.virtualSize = virtualSize;
+        b.refcountOrder = refcountOrder;
+        b.headerLength = headerLength;
+        b.additionalFields = additionalFields.clone();
+        b.compression = compression;
+        b.incompatibleFeatures = incompatibleFeatures;
+        b.compatibleFeatures = compatibleFeatures;
+        b.autoclearFeatures = autoclearFeatures;
+        b.lazyRefcounts = lazyRefcounts;
+        b.dirty = dirty;
+        b.extensions.addAll(extensions);
+        b.backingFileName = backingFileName;
+        b.backingPlacement = backingPlacement;
+        b.backing = backing;
+        b.layer = layer;
+        b.operations.addAll(operations);
+        b.packCompressed = packCompressed;
+        b.truncateCompressedTail = truncateCompressedTail;
+        return b;
+    }
+
+    /** Builder with QEMU 7.2's defaults: version 3, 64 KiB clusters, 16-bit refcounts, header_length 112. */
+    public static final class Builder {
+        private int version = 3;
+        private int clusterBits = 16;
+        private long virtualSize = 1L << 20;
+        private int refcountOrder = 4;
+        private Integer headerLength;
+        private byte[] additionalFields;
+        private Compression compression = Compression.DEFLATE;
+        private long incompatibleFeatures;
+        private long compatibleFeatures;
+        private long autoclearFeatures;
+        private boolean lazyRefcounts;
+        private boolean dirty;
+        private final List<Extension> extensions = new ArrayList<>();
+        private String backingFileName;
+        private BackingPlacement backingPlacement = BackingPlacement.AFTER_EXTENSIONS;
+        private ImageDescription backing;
+        private int layer;
+        private final List<GuestOp> operations = new ArrayList<>();
+        private boolean packCompressed;
+        private boolean truncateCompressedTail;
+
+        private Builder() {
+        }
+
+        public Builder version(int v) {
+            version = v;
+            return this;
+        }
+
+        public Builder clusterBits(int bits) {
+            clusterBits = bits;
+            return this;
+        }
+
+        public Builder virtualSize(long bytes) {
+            virtualSize = bytes;
+            return this;
+        }
+
+        public Builder refcountOrder(int order) {
+            refcountOrder = order;
+            return this;
+        }
+
+        /** header_length; default 72 for version 2 and 112 for version 3. */
+        public Builder headerLength(int length) {
+            headerLength = length;
+            return this;
+        }
+
+        /** Bytes 105 up to header_length; default zeros. */
+        public Builder additionalFields(byte[] bytes) {
+            additionalFields = bytes.clone();
+            return this;
+        }
+
+        public Builder compression(Compression c) {
+            compression = c;
+            return this;
+        }
+
+        public Builder incompatibleFeatures(long bits) {
+            incompatibleFeatures = bits;
+            return this;
+        }
+
+        public Builder compatibleFeatures(long bits) {
+            compatibleFeatures = bits;
+            return this;
+        }
+
+        public Builder autoclearFeatures(long bits) {
+            autoclearFeatures = bits;
+            return this;
+        }
+
+        public Builder lazyRefcounts(boolean on) {
+            lazyRefcounts = on;
+            return this;
+        }
+
+        public Builder dirty(boolean on) {
+            dirty = on;
+            return this;
+        }
+
+        public Builder extension(Extension e) {
+            extensions.add(e);
+            return this;
+        }
+
+        /** Names a backing file without describing it: it is then taken to read as zeros (see {@link GuestContent}). */
+        public Builder backingFileName(String name) {
+            backingFileName = name;
+            return this;
+        }
+
+        public Builder backingPlacement(BackingPlacement p) {
+            backingPlacement = p;
+            return this;
+        }
+
+        /** A backing image written by this writer under {@code name}, next to the overlay. */
+        public Builder backing(String name, ImageDescription image) {
+            backingFileName = name;
+            backing = image;
+            return this;
+        }
+
+        public Builder layer(int l) {
+            layer = l;
+            return this;
+        }
+
+        public Builder write(long offset, long length) {
+            operations.add(new GuestOp.Write(offset, length));
+            return this;
+        }
+
+        public Builder zero(long offset, long length, boolean preallocated) {
+            operations.add(new GuestOp.Zero(offset, length, preallocated));
+            return this;
+        }
+
+        public Builder discard(long offset, long length) {
+            operations.add(new GuestOp.Discard(offset, length));
+            return this;
+        }
+
+        public Builder writeCompressed(long offset, long length) {
+            operations.add(new GuestOp.WriteCompressed(offset, length));
+            return this;
+        }
+
+        public Builder share(long guestCluster, long sourceCluster) {
+            operations.add(new GuestOp.Share(guestCluster, sourceCluster));
+            return this;
+        }
+
+        public Builder packCompressed(boolean on) {
+            packCompressed = on;
+            return this;
+        }
+
+        public Builder truncateCompressedTail(boolean on) {
+            truncateCompressedTail = on;
+            return this;
+        }
+
+        public ImageDescription build() {
+            int hl = headerLength != null ? headerLength : version == 2 ? Header.V2_LENGTH : 112;
+            int extra = Math.max(0, hl - Header.COMPRESSION_TYPE_OFFSET - 1);
+            byte[] add = additionalFields != null ? additionalFields : new byte[extra];
+            ImageDescription d = new ImageDescription(version, clusterBits, virtualSize, refcountOrder, hl, add,
+                    compression, incompatibleFeatures, compatibleFeatures, autoclearFeatures, lazyRefcounts, dirty,
+                    extensions, backingFileName, backingPlacement, backing, layer, operations, packCompressed,
+                    truncateCompressedTail);
+            validate(d);
+            return d;
+        }
+
+        private static void validate(ImageDescription d) {
+            require(d.version == 2 || d.version == 3, "version must be 2 or 3");
+            require(d.clusterBits >= 9 && d.clusterBits <= 21, "cluster_bits must be 9..21");
+            require(d.virtualSize > 0 && d.virtualSize < GuestPattern.MAX_OFFSET, "virtual size out of range");
+            require(d.refcountOrder >= 0 && d.refcountOrder <= 6, "refcount_order must be 0..6");
+            require(d.layer >= 0 && d.layer <= GuestPattern.MAX_LAYER, "layer must be 0..255");
+            if (d.version == 2) {
+                require(d.refcountOrder == 4, "version 2 has 16-bit refcounts only");
+                require(d.headerLength == Header.V2_LENGTH, "version 2 header_length is 72");
+                require(d.incompatibleFeaturesWritten() == 0 && d.compatibleFeaturesWritten() == 0
+                        && d.autoclearFeatures == 0, "version 2 has no feature bits");
+                require(d.compression == Compression.DEFLATE, "version 2 has deflate only");
+                require(d.operations.stream().noneMatch(o -> o instanceof GuestOp.Zero), "version 2 has no zero flag");
+            } else {
+                require(d.headerLength >= Header.V3_MIN_LENGTH, "version 3 header_length is at least 104");
+                require(d.compression == Compression.DEFLATE || d.headerLength > Header.COMPRESSION_TYPE_OFFSET,
+                        "zstd needs the compression_type field (header_length over 104)");
+            }
+            require(d.additionalFields.length == Math.max(0, d.headerLength - Header.COMPRESSION_TYPE_OFFSET - 1),
+                    "additionalFields must cover bytes 105 up to header_length");
+            require(d.backing == null || d.backingFileName != null, "a backing image needs a name");
+            if (d.backingFileName != null) {
+                require(!d.backingFileName.isEmpty() && d.backingFileName.length() <= 1023,
+                        "backing file name must be 1..1023 bytes");
+            }
+            long cs = d.clusterSize();
+            for (GuestOp op : d.operations) {
+                if (op instanceof GuestOp.Share s) {
+                    require(s.guestCluster() >= 0 && s.guestCluster() < d.guestClusters() && s.sourceCluster() >= 0
+                            && s.sourceCluster() < d.guestClusters() && s.guestCluster() != s.sourceCluster(),
+                            "share: bad guest clusters " + s);
+                    continue;
+                }
+                require(op.offset() >= 0 && op.length() > 0 && op.offset() + op.length() <= d.virtualSize,
+                        "operation outside the virtual disk: " + op);
+                if (!(op instanceof GuestOp.Write)) {
+                    long end = op.offset() + op.length();
+                    require(op.offset() % cs == 0 && (end % cs == 0 || end == d.virtualSize),
+                            "operation must cover whole clusters: " + op);
+                }
+            }
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

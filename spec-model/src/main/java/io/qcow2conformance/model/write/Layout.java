@@ -1,0 +1,156 @@
+package io.qcow2conformance.model.write;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where {@link Qcow2Writer} put every structure of an image: named byte regions, plus the
+ * refcount the writer stored for each host cluster. Mutations and manifests address
+ * structures through these names, never through hard-coded offsets.
+ *
+ * <p>Region names: {@code header.<field>} (see {@link HeaderField}), {@code header.additional_fields},
+ * {@code extension[i]} (type, length, data and padding), {@code extensions.end},
+ * {@code backing_file_name}, {@code refcount_table}, {@code refcount_table_entry[i]},
+ * {@code refcount_block[i]}, {@code l1_table}, {@code l1_entry[i]}, {@code l2_table[i]} (the
+ * table L1 entry i points to), {@code l2_entry[c]} (the entry of guest cluster c),
+ * {@code data[c]} (the host cluster of a normal or preallocated zero guest cluster c) and
+ * {@code compressed[c]} (the compressed bytes of guest cluster c, without sector rounding).
+ */
+public final class Layout {
+    /** One byte range of the file. */
+    public record Region(String name, long offset, long length) {
+        public long end() {
+            return offset + length;
+        }
+    }
+
+    /** Where the refcount of one host cluster is stored: the byte it starts in, its bit shift in that byte (sub-byte widths) and its width in bits. */
+    public record RefcountSlot(long hostCluster, long byteOffset, int bitShift, int bits) {
+    }
+
+    private final int clusterBits;
+    private final int refcountOrder;
+    private final long fileSize;
+    private final Map<String, Region> regions;
+    private final long[] refcountBlockOffsets;
+    private final long[] refcounts;
+
+    Layout(int clusterBits, int refcountOrder, long fileSize, Map<String, Region> regions, long[] refcountBlockOffsets,
+           long[] refcounts) {
+        this.clusterBits = clusterBits;
+        this.refcountOrder = refcountOrder;
+        this.fileSize = fileSize;
+        this.regions = Collections.unmodifiableMap(new LinkedHashMap<>(regions));
+        this.refcountBlockOffsets = refcountBlockOffsets.clone();
+        this.refcounts = refcounts.clone();
+    }
+
+    public static String extension(int index) {
+        return "extension[" + index + "]";
+    }
+
+    public static String refcountBlock(int index) {
+        return "refcount_block[" + index + "]";
+    }
+
+    public static String refcountTableEntry(int index) {
+        return "refcount_table_entry[" + index + "]";
+    }
+
+    public static String l1Entry(int index) {
+        return "l1_entry[" + index + "]";
+    }
+
+    public static String l2Table(int l1Index) {
+        return "l2_table[" + l1Index + "]";
+    }
+
+    public static String l2Entry(long guestCluster) {
+        return "l2_entry[" + guestCluster + "]";
+    }
+
+    public static String data(long guestCluster) {
+        return "data[" + guestCluster + "]";
+    }
+
+    public static String compressed(long guestCluster) {
+        return "compressed[" + guestCluster + "]";
+    }
+
+    public static final String ADDITIONAL_FIELDS = "header.additional_fields";
+    public static final String EXTENSIONS_END = "extensions.end";
+    public static final String BACKING_FILE_NAME = "backing_file_name";
+    public static final String REFCOUNT_TABLE = "refcount_table";
+    public static final String L1_TABLE = "l1_table";
+
+    public int clusterBits() {
+        return clusterBits;
+    }
+
+    public long clusterSize() {
+        return 1L << clusterBits;
+    }
+
+    public int refcountOrder() {
+        return refcountOrder;
+    }
+
+    /** The size of the written file. */
+    public long fileSize() {
+        return fileSize;
+    }
+
+    /** Every region, in the order written. */
+    public List<Region> regions() {
+        return List.copyOf(regions.values());
+    }
+
+    public Optional<Region> find(String name) {
+        return Optional.ofNullable(regions.get(name));
+    }
+
+    /** The region called {@code name}; an error when the image has no such structure. */
+    public Region region(String name) {
+        Region r = regions.get(name);
+        if (r == null) {
+            throw new IllegalArgumentException("the image has no structure '" + name + "'");
+        }
+        return r;
+    }
+
+    public Region headerField(HeaderField f) {
+        return region(f.regionName());
+    }
+
+    /** The host cluster index that holds the start of the region. */
+    public long hostClusterOf(String name) {
+        return region(name).offset() >>> clusterBits;
+    }
+
+    /** Number of host clusters the refcounts cover (the file, rounded up to clusters). */
+    public long hostClusters() {
+        return refcounts.length;
+    }
+
+    /** The refcount the writer stored for host cluster {@code hostCluster}. */
+    public long refcount(long hostCluster) {
+        return refcounts[(int) hostCluster];
+    }
+
+    /** Where the refcount of {@code hostCluster} lives (spec: Host cluster management, Refcount block entry). */
+    public RefcountSlot refcountSlot(long hostCluster) {
+        long perBlock = (clusterSize() * 8) >>> refcountOrder;
+        int block = (int) (hostCluster / perBlock);
+        if (block >= refcountBlockOffsets.length) {
+            throw new IllegalArgumentException("host cluster " + hostCluster + " has no refcount block");
+        }
+        long index = hostCluster % perBlock;
+        int bits = 1 << refcountOrder;
+        long bitPos = index * bits;
+        return new RefcountSlot(hostCluster, refcountBlockOffsets[block] + bitPos / 8,
+                bits < 8 ? (int) (bitPos % 8) : 0, bits);
+    }
+}
