@@ -57,7 +57,8 @@ Feature: Cluster mapping
   Scenario: A version 2 image has no zero flag
     Given a version 2 image with 512-byte clusters and a 64 KiB virtual disk
     And guest cluster 1 holds data
-    And guest cluster 2 is a zero cluster
+    And guest cluster 2 holds data
+    And bit 0 of the L2 entry for guest cluster 2 is set
     Then a reader must refuse to read guest cluster 2, citing rule "mapping.l2.zero-flag.version-2"
 
   @id:map-normal-copied @rule:mapping.copied-flag @must

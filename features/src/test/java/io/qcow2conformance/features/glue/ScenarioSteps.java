@@ -10,7 +10,7 @@ import io.cucumber.java.en.Given;
 import io.qcow2conformance.features.impl.Implementations;
 import io.qcow2conformance.generators.image.ExpectedGuest;
 import io.qcow2conformance.generators.image.ImageRecipe;
-import io.qcow2conformance.generators.image.InterimImageWriter;
+import io.qcow2conformance.generators.image.ModelImageWriter;
 import io.qcow2conformance.generators.image.ImageFiles;
 import io.qcow2conformance.generators.scenario.Claim;
 import io.qcow2conformance.generators.scenario.CompiledScenario;
@@ -143,7 +143,7 @@ public class ScenarioSteps {
     private Path image() throws IOException {
         if (image == null) {
             Path dir = Files.createDirectories(WORK.resolve(impl.name()).resolve(name));
-            ImageFiles w = ImageFiles.write(new InterimImageWriter(), recipe, name);
+            ImageFiles w = ImageFiles.write(new ModelImageWriter(), recipe, name);
             image = dir.resolve(w.image());
             Files.write(image, w.bytes());
             if (w.backing().isPresent()) {

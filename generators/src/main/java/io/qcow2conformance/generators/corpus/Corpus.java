@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qcow2conformance.generators.image.ExpectedGuest;
-import io.qcow2conformance.generators.image.GuestPattern;
 import io.qcow2conformance.generators.image.ImageFiles;
 import io.qcow2conformance.generators.image.ImageRecipe;
 import io.qcow2conformance.generators.image.ImageWriter;
@@ -42,6 +41,13 @@ public final class Corpus {
     public static final String SPEC_TEXT = "qcow2 image format specification, docs/interop/qcow2.txt of QEMU 7.2";
     public static final String SPEC_SOURCE = "https://gitlab.com/qemu-project/qemu/-/blob/v7.2.0/docs/interop/qcow2.txt";
 
+    /** How guest bytes are derived (io.qcow2conformance.model.write.GuestPattern), for the manifest. */
+    public static final String GUEST_PATTERN = "Every aligned 8-byte word of the guest disk at guest offset o written by "
+            + "layer L holds, big-endian: byte 0 = 0x51, byte 1 = L, bytes 2-7 = o / 8. Layer 0 is the image itself, "
+            + "layer 1 its backing file. Zero clusters, and unallocated clusters without a backing file, read as zero "
+            + "bytes; a preallocated host cluster under a zero cluster holds the layer's pattern, which a reader must "
+            + "not return.";
+
     private final ImageWriter writer;
 
     public Corpus(ImageWriter writer) {
@@ -58,7 +64,7 @@ public final class Corpus {
         ObjectNode spec = manifest.putObject("spec");
         spec.put("text", SPEC_TEXT);
         spec.put("source", SPEC_SOURCE);
-        manifest.put("guestPattern", GuestPattern.DESCRIPTION);
+        manifest.put("guestPattern", GUEST_PATTERN);
         ArrayNode images = manifest.putArray("images");
         for (ScenarioCase c : cases) {
             CompiledScenario s = CompiledScenario.compile(c);

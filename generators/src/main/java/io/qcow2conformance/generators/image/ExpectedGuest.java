@@ -1,12 +1,15 @@
 package io.qcow2conformance.generators.image;
 
+import io.qcow2conformance.model.write.GuestContent;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The guest content a correct reader returns for a recipe, derived from the scenario and
- * the {@link GuestPattern} (spec: Cluster mapping): never by reading the image back.
+ * The guest content a correct reader returns for a recipe, computed by the model writer's
+ * {@link GuestContent} from the description alone (spec: Cluster mapping), never by
+ * reading the image back.
  */
 public final class ExpectedGuest {
     private ExpectedGuest() {
@@ -14,42 +17,25 @@ public final class ExpectedGuest {
 
     /** The full cluster {@code guestCluster} as a correct reader returns it. */
     public static byte[] cluster(ImageRecipe r, long guestCluster) {
-        int cs = r.clusterSize();
-        ClusterState s = r.clusters().get(guestCluster);
-        if (s == null) {
-            return r.backing().isPresent()
-                    ? GuestPattern.cluster(guestCluster * cs, GuestPattern.LAYER_BACKING, cs)
-                    : new byte[cs];
-        }
-        if (s instanceof ClusterState.Zero || s instanceof ClusterState.ZeroAllocated) {
-            return new byte[cs];
-        }
-        if (s instanceof ClusterState.Shared sh) {
-            return GuestPattern.cluster(sh.guestCluster() * cs, r.layer(), cs);
-        }
-        return GuestPattern.cluster(guestCluster * cs, r.layer(), cs);
+        byte[] buf = new byte[r.clusterSize()];
+        content(r).cluster(guestCluster, buf);
+        return buf;
     }
 
     /** SHA-256 (lower-case hex) of the whole guest content, {@code virtualSize} bytes. */
     public static String sha256(ImageRecipe r) {
-        MessageDigest md = sha256();
-        int cs = r.clusterSize();
-        for (long g = 0; g < r.guestClusters(); g++) {
-            long left = r.virtualSize() - g * cs;
-            md.update(cluster(r, g), 0, (int) Math.min(cs, left));
-        }
-        return HexFormat.of().formatHex(md.digest());
+        return HexFormat.of().formatHex(content(r).sha256());
     }
 
     public static String sha256(byte[] data) {
-        return HexFormat.of().formatHex(sha256().digest(data));
-    }
-
-    public static MessageDigest sha256() {
         try {
-            return MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks SHA-256", e);
         }
+    }
+
+    private static GuestContent content(ImageRecipe r) {
+        return GuestContent.of(ModelImageWriter.describe(r, "backing"));
     }
 }

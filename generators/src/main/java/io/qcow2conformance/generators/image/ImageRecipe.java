@@ -1,5 +1,8 @@
 package io.qcow2conformance.generators.image;
 
+import io.qcow2conformance.model.write.Compression;
+import io.qcow2conformance.model.write.GuestPattern;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,6 +18,11 @@ import java.util.TreeMap;
  * equal images.
  */
 public final class ImageRecipe {
+    /** The {@link GuestPattern} layer of the image's own data. */
+    public static final int LAYER_IMAGE = 0;
+    /** The layer of its backing file's data. */
+    public static final int LAYER_BACKING = 1;
+
     /** A backing file: the same geometry, every guest cluster holding layer-1 data. */
     public enum BackingFormat { QCOW2, RAW }
 
@@ -48,9 +56,9 @@ public final class ImageRecipe {
     private int clusterBits;
     private long virtualSize;
     private int refcountOrder = 4;
-    private int compressionType = 0;
+    private Compression compression = Compression.DEFLATE;
     private int headerLength = -1;
-    private int layer = GuestPattern.LAYER_IMAGE;
+    private int layer = LAYER_IMAGE;
     private final SortedMap<Long, ClusterState> clusters = new TreeMap<>();
     private BackingFormat backing;
     private BackingFile backingFile = BackingFile.SHIPPED;
@@ -102,12 +110,12 @@ public final class ImageRecipe {
         this.refcountOrder = order;
     }
 
-    public int compressionType() {
-        return compressionType;
+    public Compression compression() {
+        return compression;
     }
 
-    public void compressionType(int type) {
-        this.compressionType = type;
+    public void compression(Compression c) {
+        this.compression = c;
     }
 
     /** header_length as written: 72 for version 2, 112 by default for version 3 (as QEMU 7.2 writes). */
@@ -211,7 +219,7 @@ public final class ImageRecipe {
         ImageRecipe b = new ImageRecipe();
         b.geometry(version, clusterBits, virtualSize);
         b.refcountOrder = refcountOrder;
-        b.layer = GuestPattern.LAYER_BACKING;
+        b.layer = LAYER_BACKING;
         for (long g = 0; g < guestClusters(); g++) {
             b.clusters.put(g, new ClusterState.Data());
         }

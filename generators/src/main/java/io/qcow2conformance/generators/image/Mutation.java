@@ -1,5 +1,7 @@
 package io.qcow2conformance.generators.image;
 
+import io.qcow2conformance.model.write.HeaderField;
+
 /**
  * One deliberate fault applied to a written image, located through the writer's
  * {@link Layout} (never through hard-coded offsets).

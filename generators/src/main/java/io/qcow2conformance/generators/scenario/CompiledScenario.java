@@ -1,9 +1,9 @@
 package io.qcow2conformance.generators.scenario;
 
 import io.qcow2conformance.generators.image.ExpectedGuest;
-import io.qcow2conformance.generators.image.GuestPattern;
 import io.qcow2conformance.generators.image.ImageRecipe;
 import io.qcow2conformance.model.rules.Rule;
+import io.qcow2conformance.model.write.GuestPattern;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,11 +66,13 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
     /** The bytes a content claim promises for its cluster. */
     public static byte[] expected(ImageRecipe r, Claim.ClusterContent cc) {
         int cs = r.clusterSize();
-        return switch (cc.source()) {
-            case ZEROS -> new byte[cs];
-            case OWN_DATA, DATA_OF -> GuestPattern.cluster(cc.of() * cs, r.layer(), cs);
-            case BACKING_DATA -> GuestPattern.cluster(cc.guestCluster() * cs, GuestPattern.LAYER_BACKING, cs);
-        };
+        byte[] out = new byte[cs];
+        switch (cc.source()) {
+            case OWN_DATA, DATA_OF -> GuestPattern.fill(cc.of() * cs, r.layer(), out, 0, cs);
+            case BACKING_DATA -> GuestPattern.fill(cc.guestCluster() * cs, ImageRecipe.LAYER_BACKING, out, 0, cs);
+            default -> { } // zeros
+        }
+        return out;
     }
 
     /** accept, reject, implementation-defined or implementation-limit (manifest {@code outcome}). */

@@ -1,12 +1,12 @@
 package io.qcow2conformance.generators.scenario;
 
 import io.qcow2conformance.generators.image.ClusterState;
-import io.qcow2conformance.generators.image.Compression;
-import io.qcow2conformance.generators.image.HeaderField;
 import io.qcow2conformance.generators.image.ImageRecipe;
 import io.qcow2conformance.generators.image.Mutation;
 import io.qcow2conformance.generators.image.Structure;
 import io.qcow2conformance.model.rules.Rule;
+import io.qcow2conformance.model.write.Compression;
+import io.qcow2conformance.model.write.HeaderField;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -84,12 +84,12 @@ public final class Vocabulary {
         given("guest cluster (\\d+) is compressed with (deflate|zstd)( at an odd host offset)?",
                 "guest cluster <n> is compressed with <deflate|zstd> [at an odd host offset]",
                 (m, r) -> {
-                    int type = m.group(2).equals("zstd") ? Compression.ZSTD : Compression.DEFLATE;
+                    Compression type = m.group(2).equals("zstd") ? Compression.ZSTD : Compression.DEFLATE;
                     if (r.clusters().values().stream().anyMatch(s -> s instanceof ClusterState.Compressed)
-                            && r.compressionType() != type) {
+                            && r.compression() != type) {
                         throw new StepException("one image uses one compression type");
                     }
-                    r.compressionType(type);
+                    r.compression(type);
                     r.cluster(num(m, 1), new ClusterState.Compressed(m.group(3) != null));
                 });
         given("guest cluster (\\d+) shares the host cluster of guest cluster (\\d+)",
@@ -269,7 +269,8 @@ public final class Vocabulary {
     }
 
     private static HeaderField field(String name) {
-        return HeaderField.bySpecName(name).orElseThrow(() -> new StepException("no header field \"" + name + "\""));
+        return java.util.Arrays.stream(HeaderField.values()).filter(f -> f.specName().equals(name)).findFirst()
+                .orElseThrow(() -> new StepException("no header field \"" + name + "\""));
     }
 
     private static Rule rule(String id) {

@@ -11,7 +11,7 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.qcow2conformance.generators.image.ExpectedGuest;
-import io.qcow2conformance.generators.image.InterimImageWriter;
+import io.qcow2conformance.generators.image.ModelImageWriter;
 import io.qcow2conformance.generators.scenario.FeatureCatalog;
 import io.qcow2conformance.generators.scenario.ScenarioCase;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,12 +39,12 @@ class CorpusTest {
     @BeforeAll
     static void generate() {
         cases = FeatureCatalog.load(ROOT.resolve(FeatureCatalog.SCENARIOS_DIR));
-        generated = new Corpus(new InterimImageWriter()).generate(cases);
+        generated = new Corpus(new ModelImageWriter()).generate(cases);
     }
 
     @Test
     void generatingTwiceGivesIdenticalBytes() {
-        SortedMap<String, byte[]> again = new Corpus(new InterimImageWriter())
+        SortedMap<String, byte[]> again = new Corpus(new ModelImageWriter())
                 .generate(FeatureCatalog.load(ROOT.resolve(FeatureCatalog.SCENARIOS_DIR)));
         assertEquals(generated.keySet(), again.keySet());
         for (Map.Entry<String, byte[]> e : generated.entrySet()) {

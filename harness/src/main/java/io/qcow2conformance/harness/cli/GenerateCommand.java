@@ -1,7 +1,7 @@
 package io.qcow2conformance.harness.cli;
 
 import io.qcow2conformance.generators.corpus.Corpus;
-import io.qcow2conformance.generators.image.InterimImageWriter;
+import io.qcow2conformance.generators.image.ModelImageWriter;
 import io.qcow2conformance.generators.scenario.FeatureCatalog;
 import io.qcow2conformance.generators.scenario.ScenarioCase;
 import io.qcow2conformance.generators.scenario.ScenarioException;
@@ -47,7 +47,7 @@ final class GenerateCommand implements Callable<Integer> {
         SortedMap<String, byte[]> files;
         try {
             List<ScenarioCase> cases = FeatureCatalog.load(scenarios);
-            files = new Corpus(new InterimImageWriter()).generate(cases);
+            files = new Corpus(new ModelImageWriter()).generate(cases);
         } catch (ScenarioException e) {
             throw new Main.UserError(e.getMessage());
         }
