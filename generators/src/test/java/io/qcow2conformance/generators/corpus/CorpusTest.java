@@ -60,27 +60,23 @@ class CorpusTest {
 
     @Test
     void manifestFollowsItsSchema() throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        JsonSchema schema;
-        try (InputStream in = Files.newInputStream(GOLDEN.resolve("manifest.schema.json"))) {
-            schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
-        }
-        JsonNode manifest = json.readTree(generated.get(Corpus.MANIFEST));
-        Set<ValidationMessage> errors = schema.validate(manifest);
+        JsonNode manifest = new ObjectMapper().readTree(generated.get(Corpus.MANIFEST));
+        Set<ValidationMessage> errors = schema().validate(manifest);
         assertTrue(errors.isEmpty(), errors.toString());
         assertEquals(cases.size(), manifest.get("images").size());
     }
 
     @Test
     void schemaValidationCanFail() throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        JsonSchema schema;
-        try (InputStream in = Files.newInputStream(GOLDEN.resolve("manifest.schema.json"))) {
-            schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
-        }
-        JsonNode manifest = json.readTree(generated.get(Corpus.MANIFEST));
+        JsonNode manifest = new ObjectMapper().readTree(generated.get(Corpus.MANIFEST));
         ((com.fasterxml.jackson.databind.node.ObjectNode) manifest.get("images").get(0).get("expect")).removeAll();
-        assertTrue(!schema.validate(manifest).isEmpty(), "an image without expectations must not validate");
+        assertTrue(!schema().validate(manifest).isEmpty(), "an image without expectations must not validate");
+    }
+
+    private static JsonSchema schema() throws IOException {
+        try (InputStream in = Files.newInputStream(GOLDEN.resolve("manifest.schema.json"))) {
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(in);
+        }
     }
 
     @Test
