@@ -27,3 +27,15 @@ Feature: Backing files
     And it has a qcow2 backing file in which every guest cluster holds data
     And the backing file format is named "no-such-format"
     Then a reader must reject the image when opening it, citing rule "backing.format.known"
+
+  @id:bak-name-at-cluster-end @rule:header.backing_file_offset.in-first-cluster @should
+  Scenario: A backing file name that ends exactly at the end of the first cluster is valid
+    The name must lie inside the first cluster; ending on its last byte is inside.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And it has a qcow2 backing file in which every guest cluster holds data
+    And the backing file name ends exactly at the end of the first cluster
+    Then the image is valid
+    And reading guest cluster 2 returns the backing file's data
+    And the guest content matches the pattern

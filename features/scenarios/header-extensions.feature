@@ -108,3 +108,14 @@ Feature: Header extensions
     And header field "crypt_method" is set to 2
     And the image has a header extension of type 0x0537be77 holding the bytes 0000000000000200 0000000000000400
     Then a reader must reject the image when opening it, citing rule "extensions.fde.offset.aligned"
+
+  @id:ext-data-file-name-without-bit @rule:extensions.data_file.requires-feature-bit @should
+  Scenario: An external data file name without the external data file bit is ignored
+    Without incompatible bit 2 the image has no external data file, so a reader has no
+    use for the name; the image reads from its own clusters.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And the image has a header extension of type 0x44415441 holding "data.raw"
+    Then the image is valid
+    And the guest content matches the pattern

@@ -253,3 +253,24 @@ Feature: The image header
     And header field "l1_table_offset" is set to the end of the file
     And the refcount of the L1 table is set to 0
     Then a reader must reject the image when opening it, citing rule "file.structure-in-bounds"
+
+  @id:hdr-dirty-exact-refcounts @rule:header.incompatible_features.dirty @should
+  Scenario: A dirty image whose refcounts happen to be exact can be read
+    The dirty bit says refcounts may be stale; a reader does not need them to read, and a
+    writer must rebuild them first. Here they are exact, so the content is the pattern.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And bit 0 of header field "incompatible_features" is set
+    Then the image is valid
+    And the guest content matches the pattern
+
+  @id:hdr-corrupt-bit @rule:header.incompatible_features.corrupt @should
+  Scenario: An image marked corrupt may be refused or read, never misread
+    With the corrupt bit set, the image must not be written except to repair it; whether
+    a reader opens it read-only is left to the implementation.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And bit 1 of header field "incompatible_features" is set
+    Then the outcome is implementation-defined: a reader may accept or reject the image, but must never return guest data other than the pattern

@@ -63,6 +63,7 @@ public final class ImageRecipe {
     private BackingFormat backing;
     private BackingFile backingFile = BackingFile.SHIPPED;
     private String backingFormatName;
+    private boolean backingNameAtClusterEnd;
     private final List<Extension> extensions = new ArrayList<>();
     private final List<FeatureName> featureNames = new ArrayList<>();
     private int leakedClusters;
@@ -172,6 +173,15 @@ public final class ImageRecipe {
 
     public void backingFormatName(String name) {
         this.backingFormatName = name;
+    }
+
+    /** The backing file name is stored so that it ends exactly at the end of the first cluster. */
+    public boolean backingNameAtClusterEnd() {
+        return backingNameAtClusterEnd;
+    }
+
+    public void backingNameAtClusterEnd(boolean b) {
+        this.backingNameAtClusterEnd = b;
     }
 
     public void extension(Extension e) {

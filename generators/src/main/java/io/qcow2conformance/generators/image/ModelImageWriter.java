@@ -43,6 +43,9 @@ public final class ModelImageWriter implements ImageWriter {
         }
         if (r.backing().isPresent()) {
             b.extension(Extension.backingFormat(r.backingFormatName()));
+            if (r.backingNameAtClusterEnd()) {
+                b.backingPlacement(ImageDescription.BackingPlacement.END_OF_FIRST_CLUSTER);
+            }
             if (r.backingFile() == ImageRecipe.BackingFile.SHIPPED) {
                 b.backing(backingName, describe(r.backingRecipe(), null));
             } else {

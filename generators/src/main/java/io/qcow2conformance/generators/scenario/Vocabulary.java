@@ -106,6 +106,9 @@ public final class Vocabulary {
                     }
                     r.backingFile(m.group(1).equals("is missing") ? ImageRecipe.BackingFile.MISSING : ImageRecipe.BackingFile.SELF);
                 });
+        given("the backing file name ends exactly at the end of the first cluster",
+                "the backing file name ends exactly at the end of the first cluster",
+                (m, r) -> r.backingNameAtClusterEnd(true));
         given("the backing file format is named \"([^\"]*)\"", "the backing file format is named \"<name>\"",
                 (m, r) -> r.backingFormatName(m.group(1)));
         given("the image file ends right after the last compressed data",
