@@ -176,3 +176,25 @@ Feature: Cluster mapping
     And the L2 entry for guest cluster 2 points at the L1 table
     And the refcount of the host cluster of guest cluster 2 is set to 0
     Then a check must report corruption, citing rule "layout.metadata-overlap"
+
+  @id:map-normal-over-backing @rule:mapping.copied-flag @must
+  Scenario: A standard cluster hides the backing file's data
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 2 holds data
+    And guest cluster 3 shares the host cluster of guest cluster 2
+    And it has a qcow2 backing file in which every guest cluster holds data
+    Then the image is valid
+    And reading guest cluster 2 returns its data
+    And reading guest cluster 3 returns the data of guest cluster 2
+    And reading guest cluster 4 returns the backing file's data
+    And the guest content matches the pattern
+
+  @id:map-v2-over-backing @rule:mapping.l2.entry.reserved @must
+  Scenario: A version 2 image reads unallocated clusters from its backing file
+    Given a version 2 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 2 holds data
+    And it has a qcow2 backing file in which every guest cluster holds data
+    Then the image is valid
+    And reading guest cluster 2 returns its data
+    And reading guest cluster 3 returns the backing file's data
+    And the guest content matches the pattern

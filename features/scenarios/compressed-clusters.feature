@@ -78,3 +78,14 @@ Feature: Compressed clusters
     And guest cluster 2 is compressed with deflate
     And the sector count in the L2 entry for guest cluster 2 is set to 0
     Then a reader must refuse to read guest cluster 2, citing rule "mapping.compressed.data"
+
+  @id:cmp-over-backing @rule:mapping.compressed.data @must
+  Scenario: A compressed cluster hides the backing file's data
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 2 is compressed with deflate at an odd host offset
+    And guest cluster 3 is compressed with deflate at an odd host offset
+    And it has a qcow2 backing file in which every guest cluster holds data
+    Then the image is valid
+    And reading guest cluster 2 returns its data
+    And reading guest cluster 4 returns the backing file's data
+    And the guest content matches the pattern
