@@ -229,12 +229,6 @@ public final class Vocabulary {
         throw new StepException("no such step: \"" + text + "\"; see docs/writing-scenarios.md");
     }
 
-    /** Whether {@code text} states an expectation (a Then phrase). */
-    public static boolean isClaim(String text) {
-        return PHRASES.stream().filter(p -> p.pattern().matcher(text.strip()).matches()).findFirst()
-                .map(Phrase::claim).orElse(false);
-    }
-
     /** Every phrase in readable form, descriptions first; for documentation. */
     public static List<Phrase> phrases() {
         return List.copyOf(PHRASES);
