@@ -1,0 +1,155 @@
+package io.qcow2conformance.features.glue;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.cucumber.java.Before;
+import io.cucumber.java.en.Given;
+import io.qcow2conformance.features.impl.Implementations;
+import io.qcow2conformance.generators.image.ExpectedGuest;
+import io.qcow2conformance.generators.image.ImageRecipe;
+import io.qcow2conformance.generators.image.ModelImageWriter;
+import io.qcow2conformance.generators.image.ImageFiles;
+import io.qcow2conformance.generators.scenario.Claim;
+import io.qcow2conformance.generators.scenario.CompiledScenario;
+import io.qcow2conformance.generators.scenario.Vocabulary;
+import io.qcow2conformance.harness.adapter.Capability;
+import io.qcow2conformance.harness.adapter.Implementation;
+import io.qcow2conformance.harness.adapter.Status;
+import io.cucumber.java.Scenario;
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The glue: every step goes through the shared {@link Vocabulary} (one step definition
+ * matches all text). Descriptions build the recipe; at the first expectation the image is
+ * written (with the same writer as the corpus) and each expectation is checked through the
+ * implementation under test. A capability the implementation lacks skips the scenario.
+ */
+public class ScenarioSteps {
+    private static final Path WORK = Path.of("target", "scenario-images");
+
+    private final ImageRecipe recipe = new ImageRecipe();
+    private final Implementation impl = Implementations.selected();
+    private String name = "scenario";
+    private Path image;
+    private byte[] guest;
+
+    @Before
+    public void before(Scenario s) {
+        name = s.getSourceTagNames().stream().filter(t -> t.startsWith("@id:")).findFirst()
+                .map(t -> t.substring(4)).orElse("scenario") + "-" + s.getLine();
+        impl.unavailableReason().ifPresent(r -> Assumptions.abort(impl.name() + ": " + r));
+    }
+
+    @Given("^(.+)$")
+    public void step(String text) throws IOException {
+        Optional<Claim> claim = Vocabulary.apply(text, recipe);
+        if (claim.isPresent()) {
+            verify(claim.get());
+        }
+    }
+
+    private void verify(Claim c) throws IOException {
+        Path img = image();
+        if (c instanceof Claim.Valid v) {
+            Implementation.Result open = call(Capability.OPEN, () -> impl.open(img));
+            assertEquals(Status.OK, open.status(), "a valid image must open: " + open.detail());
+            Implementation.Result check = call(Capability.CHECK, () -> impl.check(img));
+            assertEquals(v.leaks() > 0 ? 3 : 0, check.exitCode(), "check: " + check.detail());
+        } else if (c instanceof Claim.RejectOpen r) {
+            Implementation.Result open = call(Capability.OPEN, () -> impl.open(img));
+            assertEquals(Status.REJECTED, open.status(), "must refuse the image (" + r.rule().id() + "): " + open.detail());
+            citesRule(open, r.rule().id());
+        } else if (c instanceof Claim.RejectRead r) {
+            Implementation.Result open = call(Capability.OPEN, () -> impl.open(img));
+            if (open.status() == Status.REJECTED) {
+                return; // refusing earlier than required is allowed
+            }
+            Implementation.Result read = call(Capability.READ_GUEST,
+                    () -> impl.readGuest(img, Optional.empty(), img.resolveSibling(name + ".raw")));
+            assertEquals(Status.REJECTED, read.status(),
+                    "must refuse to read guest cluster " + r.guestCluster() + " (" + r.rule().id() + "): " + read.detail());
+            citesRule(read, r.rule().id());
+        } else if (c instanceof Claim.CheckCorruption r) {
+            Implementation.Result check = call(Capability.CHECK, () -> impl.check(img));
+            assertEquals(2, check.exitCode(), "check must report corruption (" + r.rule().id() + "): " + check.detail());
+            citesRule(check, r.rule().id());
+        } else if (c instanceof Claim.Open o) {
+            Implementation.Result open = call(Capability.OPEN, () -> impl.open(img));
+            assertTrue(open.status() == Status.OK || open.status() == Status.REJECTED, "a clean accept or refusal: " + open);
+            if (open.status() == Status.OK && impl.capabilities().contains(Capability.READ_GUEST)) {
+                Path raw = img.resolveSibling(name + ".raw");
+                Implementation.Result read = impl.readGuest(img, Optional.empty(), raw);
+                assertTrue(read.status() == Status.OK || read.status() == Status.REJECTED, "a clean read or refusal: " + read);
+                if (read.status() == Status.OK) {
+                    assertEquals(ExpectedGuest.sha256(recipe), ExpectedGuest.sha256(Files.readAllBytes(raw)),
+                            "must never " + o.never());
+                }
+            }
+        } else if (c instanceof Claim.GuestMatches) {
+            assertEquals(ExpectedGuest.sha256(recipe), ExpectedGuest.sha256(guest()), "guest content");
+        } else if (c instanceof Claim.ClusterContent cc) {
+            byte[] all = guest();
+            int cs = recipe.clusterSize();
+            int from = (int) (cc.guestCluster() * cs);
+            byte[] got = Arrays.copyOfRange(all, from, (int) Math.min(all.length, from + (long) cs));
+            byte[] want = Arrays.copyOf(CompiledScenario.expected(recipe, cc), got.length);
+            assertArrayEquals(want, got, "guest cluster " + cc.guestCluster() + " must read as " + cc.source());
+        }
+    }
+
+    /** When an implementation names rules (the model does), the cited rule must be among them. */
+    private static void citesRule(Implementation.Result r, String rule) {
+        if (!r.findings().isEmpty()) {
+            assertTrue(r.findings().contains(rule), "should cite " + rule + ", cited " + r.findings());
+        }
+    }
+
+    private byte[] guest() throws IOException {
+        if (guest == null) {
+            Path img = image();
+            Path raw = img.resolveSibling(name + ".raw");
+            Implementation.Result read = call(Capability.READ_GUEST, () -> impl.readGuest(img, Optional.empty(), raw));
+            assertEquals(Status.OK, read.status(), "reading the guest content: " + read.detail());
+            guest = Files.readAllBytes(raw);
+            assertEquals(recipe.virtualSize(), guest.length, "guest size");
+        }
+        return guest;
+    }
+
+    private Implementation.Result call(Capability needed, java.util.function.Supplier<Implementation.Result> action) {
+        Assumptions.assumeTrue(impl.capabilities().contains(needed), impl.name() + " cannot " + needed);
+        if (recipe.backing().isPresent()) {
+            Assumptions.assumeTrue(impl.capabilities().contains(Capability.BACKING_FILES),
+                    impl.name() + " cannot follow backing files");
+        }
+        Implementation.Result r = action.get();
+        Assumptions.assumeFalse(r.status() == Status.UNSUPPORTED, impl.name() + ": " + r.detail());
+        if (r.status() == Status.CRASH || r.status() == Status.TIMEOUT || r.status() == Status.ADAPTER_ERROR) {
+            fail(impl.name() + " " + r.status().id() + ": " + r.detail());
+        }
+        return r;
+    }
+
+    /** Writes the image (and its backing file) once, at the first expectation. */
+    private Path image() throws IOException {
+        if (image == null) {
+            Path dir = Files.createDirectories(WORK.resolve(impl.name()).resolve(name));
+            ImageFiles w = ImageFiles.write(new ModelImageWriter(), recipe, name);
+            image = dir.resolve(w.image());
+            Files.write(image, w.bytes());
+            if (w.backing().isPresent()) {
+                Files.write(dir.resolve(w.backing().get().name()), w.backing().get().bytes());
+            }
+        }
+        return image;
+    }
+}

@@ -1,0 +1,14 @@
+package io.qcow2conformance.generators.image;
+
+/**
+ * Turns a recipe into image bytes. The generator depends on this interface only; the
+ * implementation is {@link ModelImageWriter}, on top of the model's deterministic writer
+ * ({@code io.qcow2conformance.model.write}).
+ *
+ * <p>Contract: deterministic (no time, no randomness, no host paths in the output); the
+ * image is valid unless the recipe's {@link Mutation}s or cluster states make it otherwise;
+ * {@code backingName} is the file name to store for a backing file.
+ */
+public interface ImageWriter {
+    WrittenImage write(ImageRecipe recipe, String backingName);
+}

@@ -1,0 +1,51 @@
+package io.qcow2conformance.generators.image;
+
+import io.qcow2conformance.model.write.HeaderField;
+
+/**
+ * One deliberate fault applied to a written image, located through the writer's
+ * {@link Layout} (never through hard-coded offsets).
+ */
+public sealed interface Mutation {
+    /** Arithmetic applied to a stored value. */
+    enum Op { SET, ADD, SET_BIT, CLEAR_BIT }
+
+    /** {@code value} is the operand, or the bit number for SET_BIT / CLEAR_BIT. */
+    record HeaderValue(HeaderField field, Op op, long value) implements Mutation {
+    }
+
+    /** One raw header byte (padding, unknown fields). */
+    record HeaderByte(int offset, int value) implements Mutation {
+    }
+
+    /** A whole L1 or L2 entry (bits), for the entry that maps {@code guestCluster}. */
+    record TableEntry(boolean l1, long guestCluster, Op op, long value) implements Mutation {
+    }
+
+    /** The host offset field (bits 9-55) of the L1 or L2 entry mapping {@code guestCluster}; flags kept. */
+    record HostOffset(boolean l1, long guestCluster, Op op, long value) implements Mutation {
+    }
+
+    /** Refcount table entry {@code index} (bits, or the block offset with ADD / SET). */
+    record RefcountTableEntry(int index, Op op, long value) implements Mutation {
+    }
+
+    /** Points the L2 entry of {@code guestCluster} at the host cluster holding {@code structure}; flags kept. */
+    record PointAt(long guestCluster, Structure structure) implements Mutation {
+    }
+
+    /** The refcount of the host cluster holding {@code structure}. */
+    record Refcount(Structure structure, long value) implements Mutation {
+    }
+
+    /** The length field of the first header extension of {@code type}. */
+    record ExtensionLength(long type, long length) implements Mutation {
+    }
+
+    /** The additional-sectors field of the compressed descriptor of {@code guestCluster}. */
+    record CompressedSectors(long guestCluster, long sectors) implements Mutation {
+    }
+
+    /** A value of a mutation can name the file's own end (cluster aligned). */
+    long END_OF_FILE = Long.MIN_VALUE;
+}

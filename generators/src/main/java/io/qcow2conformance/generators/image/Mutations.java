@@ -1,0 +1,123 @@
+package io.qcow2conformance.generators.image;
+
+import io.qcow2conformance.model.io.BigEndian;
+import io.qcow2conformance.model.mapping.L2Entry;
+import io.qcow2conformance.model.write.Layout;
+
+/**
+ * Applies one {@link Mutation} to written image bytes, locating the target by name in the
+ * model writer's {@link Layout} (never by hard-coded offsets).
+ */
+final class Mutations {
+    private Mutations() {
+    }
+
+    static void apply(byte[] img, Layout layout, Mutation m) {
+        if (m instanceof Mutation.HeaderValue h) {
+            int at = (int) layout.headerField(h.field()).offset();
+            int width = h.field().width();
+            put(img, at, width, op(get(img, at, width), h.op(), value(h.value(), img)));
+        } else if (m instanceof Mutation.HeaderByte b) {
+            img[b.offset()] = (byte) b.value();
+        } else if (m instanceof Mutation.TableEntry t) {
+            int at = entry(layout, t.l1(), t.guestCluster());
+            BigEndian.put64(img, at, op(BigEndian.u64(img, at), t.op(), value(t.value(), img)));
+        } else if (m instanceof Mutation.HostOffset h) {
+            int at = entry(layout, h.l1(), h.guestCluster());
+            long e = BigEndian.u64(img, at);
+            long offset = op(e & L2Entry.OFFSET_MASK, h.op(), value(h.value(), img));
+            BigEndian.put64(img, at, (e & ~L2Entry.OFFSET_MASK) | (offset & L2Entry.OFFSET_MASK));
+        } else if (m instanceof Mutation.PointAt p) {
+            int at = entry(layout, false, p.guestCluster());
+            long e = BigEndian.u64(img, at);
+            BigEndian.put64(img, at, (e & ~L2Entry.OFFSET_MASK) | hostOffset(layout, p.structure()));
+        } else if (m instanceof Mutation.RefcountTableEntry t) {
+            int at = (int) layout.region(Layout.refcountTableEntry(t.index())).offset();
+            BigEndian.put64(img, at, op(BigEndian.u64(img, at), t.op(), value(t.value(), img)));
+        } else if (m instanceof Mutation.Refcount rc) {
+            putRefcount(img, layout, hostOffset(layout, rc.structure()) / layout.clusterSize(), rc.value());
+        } else if (m instanceof Mutation.ExtensionLength e) {
+            BigEndian.put32(img, (int) extension(img, layout, e.type()) + 4, e.length());
+        } else if (m instanceof Mutation.CompressedSectors c) {
+            int at = entry(layout, false, c.guestCluster());
+            int clusterBits = layout.clusterBits();
+            int shift = 62 - (clusterBits - 8);
+            long mask = ((1L << (clusterBits - 8)) - 1) << shift;
+            long e = BigEndian.u64(img, at);
+            if ((e & L2Entry.COMPRESSED) == 0) {
+                throw new IllegalArgumentException("guest cluster " + c.guestCluster() + " is not compressed");
+            }
+            BigEndian.put64(img, at, (e & ~mask) | ((c.sectors() << shift) & mask));
+        }
+    }
+
+    /** Stores {@code value} as the refcount of host cluster {@code cluster}, whatever the refcount width. */
+    static void putRefcount(byte[] img, Layout layout, long cluster, long value) {
+        Layout.RefcountSlot s = layout.refcountSlot(cluster);
+        int at = (int) s.byteOffset();
+        if (s.bits() >= 8) {
+            put(img, at, s.bits() / 8, value);
+        } else {
+            int mask = ((1 << s.bits()) - 1) << s.bitShift();
+            img[at] = (byte) ((img[at] & ~mask) | (((int) value << s.bitShift()) & mask));
+        }
+    }
+
+    private static long hostOffset(Layout layout, Structure s) {
+        if (s instanceof Structure.RefcountTable) {
+            return layout.region(Layout.REFCOUNT_TABLE).offset();
+        } else if (s instanceof Structure.RefcountBlock b) {
+            return layout.region(Layout.refcountBlock(b.index())).offset();
+        } else if (s instanceof Structure.L1Table) {
+            return layout.region(Layout.L1_TABLE).offset();
+        } else if (s instanceof Structure.L2Table l) {
+            return layout.region(Layout.l2Table((int) (l.guestCluster() / (layout.clusterSize() / 8)))).offset();
+        } else if (s instanceof Structure.DataCluster d) {
+            return layout.region(Layout.data(d.guestCluster())).offset();
+        }
+        return 0; // the header cluster
+    }
+
+    private static int entry(Layout layout, boolean l1, long guestCluster) {
+        String name = l1 ? Layout.l1Entry((int) (guestCluster / (layout.clusterSize() / 8))) : Layout.l2Entry(guestCluster);
+        return (int) layout.region(name).offset();
+    }
+
+    /** Offset of the first header extension of {@code type}, found by walking the extension regions. */
+    private static long extension(byte[] img, Layout layout, long type) {
+        for (int i = 0; layout.find(Layout.extension(i)).isPresent(); i++) {
+            long at = layout.region(Layout.extension(i)).offset();
+            if (BigEndian.u32(img, (int) at) == type) {
+                return at;
+            }
+        }
+        throw new IllegalArgumentException(String.format("the image has no header extension of type 0x%08x", type));
+    }
+
+    private static long value(long v, byte[] img) {
+        return v == Mutation.END_OF_FILE ? img.length : v;
+    }
+
+    private static long op(long current, Mutation.Op op, long v) {
+        return switch (op) {
+            case SET -> v;
+            case ADD -> current + v;
+            case SET_BIT -> current | 1L << v;
+            case CLEAR_BIT -> current & ~(1L << v);
+        };
+    }
+
+    private static long get(byte[] img, int at, int width) {
+        long v = 0;
+        for (int i = 0; i < width; i++) {
+            v = v << 8 | (img[at + i] & 0xff);
+        }
+        return v;
+    }
+
+    private static void put(byte[] img, int at, int width, long v) {
+        for (int i = 0; i < width; i++) {
+            img[at + i] = (byte) (v >>> (8 * (width - 1 - i)));
+        }
+    }
+}

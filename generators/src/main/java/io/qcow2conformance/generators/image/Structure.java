@@ -1,0 +1,24 @@
+package io.qcow2conformance.generators.image;
+
+/** A host structure a scenario can name, for example to change its refcount. */
+public sealed interface Structure {
+    record HeaderCluster() implements Structure {
+    }
+
+    record RefcountTable() implements Structure {
+    }
+
+    record RefcountBlock(int index) implements Structure {
+    }
+
+    record L1Table() implements Structure {
+    }
+
+    /** The L2 table that maps {@code guestCluster}. */
+    record L2Table(long guestCluster) implements Structure {
+    }
+
+    /** The host cluster holding the data of {@code guestCluster}. */
+    record DataCluster(long guestCluster) implements Structure {
+    }
+}

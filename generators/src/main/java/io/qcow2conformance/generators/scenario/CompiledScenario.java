@@ -1,0 +1,123 @@
+package io.qcow2conformance.generators.scenario;
+
+import io.qcow2conformance.generators.image.ExpectedGuest;
+import io.qcow2conformance.generators.image.ImageRecipe;
+import io.qcow2conformance.model.rules.Rule;
+import io.qcow2conformance.model.write.GuestPattern;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A scenario run through the {@link Vocabulary}: the recipe its descriptions build and the
+ * claims its expectations make. Compiling checks that the scenario is coherent: exactly one
+ * verdict, the verdict's rule among the scenario's {@code @rule} tags, and every content
+ * claim true of the pattern the image is written with.
+ */
+public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<Claim> claims, Claim verdict) {
+    public CompiledScenario {
+        claims = List.copyOf(claims);
+    }
+
+    public static CompiledScenario compile(ScenarioCase c) {
+        ImageRecipe recipe = new ImageRecipe();
+        List<Claim> claims = new ArrayList<>();
+        for (String step : c.steps()) {
+            Optional<Claim> claim;
+            try {
+                claim = Vocabulary.apply(step, recipe);
+            } catch (StepException e) {
+                throw new ScenarioException(c.feature(), c.line(), c.id() + ": " + e.getMessage());
+            }
+            if (claim.isEmpty() && !claims.isEmpty()) {
+                throw new ScenarioException(c.feature(), c.line(), c.id() + ": \"" + step
+                        + "\" describes the image after an expectation; describe first, then expect");
+            }
+            claim.ifPresent(claims::add);
+        }
+        if (!recipe.described()) {
+            throw new ScenarioException(c.feature(), c.line(), c.id() + ": the scenario does not describe an image");
+        }
+        List<Claim> verdicts = claims.stream().filter(CompiledScenario::isVerdict).toList();
+        if (verdicts.size() != 1) {
+            throw new ScenarioException(c.feature(), c.line(), c.id()
+                    + ": a scenario states exactly one verdict (valid, reject, check corruption or open outcome), found "
+                    + verdicts.size());
+        }
+        Claim verdict = verdicts.get(0);
+        ruleOf(verdict).ifPresent(r -> {
+            if (!c.rules().contains(r)) {
+                throw new ScenarioException(c.feature(), c.line(), c.id() + ": cites rule " + r.id()
+                        + " but has no @rule:" + r.id() + " tag");
+            }
+        });
+        for (Claim claim : claims) {
+            if (claim instanceof Claim.ClusterContent cc && !Arrays.equals(expected(recipe, cc),
+                    ExpectedGuest.cluster(recipe, cc.guestCluster()))) {
+                throw new ScenarioException(c.feature(), c.line(), c.id() + ": guest cluster " + cc.guestCluster()
+                        + " cannot read as " + cc.source() + " given how the image is described");
+            }
+        }
+        return new CompiledScenario(c, recipe, claims, verdict);
+    }
+
+    /** The bytes a content claim promises for its cluster. */
+    public static byte[] expected(ImageRecipe r, Claim.ClusterContent cc) {
+        int cs = r.clusterSize();
+        byte[] out = new byte[cs];
+        switch (cc.source()) {
+            case OWN_DATA, DATA_OF -> GuestPattern.fill(cc.of() * cs, r.layer(), out, 0, cs);
+            case BACKING_DATA -> GuestPattern.fill(cc.guestCluster() * cs, ImageRecipe.LAYER_BACKING, out, 0, cs);
+            default -> { } // zeros
+        }
+        return out;
+    }
+
+    /** accept, reject, implementation-defined or implementation-limit (manifest {@code outcome}). */
+    public String outcome() {
+        if (verdict instanceof Claim.Valid) {
+            return "accept";
+        }
+        if (verdict instanceof Claim.Open o) {
+            return o.limit() ? "implementation-limit" : "implementation-defined";
+        }
+        return "reject";
+    }
+
+    /** open, read or check, for rejections. */
+    public Optional<String> phase() {
+        if (verdict instanceof Claim.RejectOpen) {
+            return Optional.of("open");
+        } else if (verdict instanceof Claim.RejectRead) {
+            return Optional.of("read");
+        } else if (verdict instanceof Claim.CheckCorruption) {
+            return Optional.of("check");
+        }
+        return Optional.empty();
+    }
+
+    public Optional<Rule> brokenRule() {
+        return ruleOf(verdict);
+    }
+
+    public String profile() {
+        return recipe.version() == 2 ? "v2" : "v3";
+    }
+
+    private static boolean isVerdict(Claim c) {
+        return !(c instanceof Claim.ClusterContent || c instanceof Claim.GuestMatches);
+    }
+
+    private static Optional<Rule> ruleOf(Claim c) {
+        if (c instanceof Claim.RejectOpen r) {
+            return Optional.of(r.rule());
+        } else if (c instanceof Claim.RejectRead r) {
+            return Optional.of(r.rule());
+        } else if (c instanceof Claim.CheckCorruption r) {
+            return Optional.of(r.rule());
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,293 @@
+package io.qcow2conformance.generators.scenario;
+
+import io.qcow2conformance.generators.image.ClusterState;
+import io.qcow2conformance.generators.image.ImageRecipe;
+import io.qcow2conformance.generators.image.Mutation;
+import io.qcow2conformance.generators.image.Structure;
+import io.qcow2conformance.model.rules.Rule;
+import io.qcow2conformance.model.write.Compression;
+import io.qcow2conformance.model.write.HeaderField;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The step vocabulary of the scenarios (documented in docs/writing-scenarios.md): each
+ * phrase either describes the image (it changes an {@link ImageRecipe}) or states what the
+ * spec expects (it yields a {@link Claim}). The corpus exporter and the Cucumber glue both
+ * run steps through {@link #apply}, so a phrase means the same everywhere.
+ */
+public final class Vocabulary {
+    private static final String SIZE = "(\\d+(?:-byte| bytes?| KiB| MiB| GiB))";
+    private static final String VALUE = "(0x[0-9a-fA-F]+|\\d+(?: KiB| MiB| GiB)?|the end of the file)";
+    private static final String HEX = "(0x[0-9a-fA-F]+)";
+    private static final String RULE = "\"([a-z0-9_.-]+)\"";
+    private static final String STRUCTURE = "(the header cluster|the refcount table|refcount block \\d+|the L1 table"
+            + "|the L2 table of guest cluster \\d+|the host cluster of guest cluster \\d+)";
+
+    /** Does something with a match; returns the claim for Then phrases. */
+    private interface Action {
+        Optional<Claim> run(Matcher m, ImageRecipe r);
+    }
+
+    /** One phrase: its pattern, a readable form for documentation and errors, what it does. */
+    public record Phrase(Pattern pattern, String form, boolean claim, Action action) {
+    }
+
+    private static final List<Phrase> PHRASES = new ArrayList<>();
+
+    private static void given(String regex, String form, java.util.function.BiConsumer<Matcher, ImageRecipe> a) {
+        PHRASES.add(new Phrase(Pattern.compile(regex), form, false, (m, r) -> {
+            a.accept(m, r);
+            return Optional.empty();
+        }));
+    }
+
+    private static void then(String regex, String form, java.util.function.Function<Matcher, Claim> a) {
+        PHRASES.add(new Phrase(Pattern.compile(regex), form, true, (m, r) -> Optional.of(a.apply(m))));
+    }
+
+    static {
+        // ---- the image -------------------------------------------------------------------
+        given("an? version (2|3) image with " + SIZE + " clusters and an? " + SIZE + " virtual disk",
+                "a version <2|3> image with <size> clusters and a <size> virtual disk",
+                (m, r) -> {
+                    long cs = size(m.group(2));
+                    if (Long.bitCount(cs) != 1) {
+                        throw new StepException("a cluster size is a power of two, not " + cs);
+                    }
+                    r.geometry(Integer.parseInt(m.group(1)), Long.numberOfTrailingZeros(cs), size(m.group(3)));
+                });
+        given("refcounts are (\\d+) bits? wide", "refcounts are <1|2|4|8|16|32|64> bits wide",
+                (m, r) -> r.refcountOrder(Integer.numberOfTrailingZeros(Integer.parseInt(m.group(1)))));
+        given("the header is (\\d+) bytes long", "the header is <n> bytes long",
+                (m, r) -> r.headerLength(Integer.parseInt(m.group(1))));
+        given("guest cluster (\\d+) holds data", "guest cluster <n> holds data",
+                (m, r) -> r.cluster(num(m, 1), new ClusterState.Data()));
+        given("guest clusters (\\d+) to (\\d+) hold data", "guest clusters <n> to <m> hold data",
+                (m, r) -> {
+                    for (long g = num(m, 1); g <= num(m, 2); g++) {
+                        r.cluster(g, new ClusterState.Data());
+                    }
+                });
+        given("guest cluster (\\d+) is a zero cluster", "guest cluster <n> is a zero cluster",
+                (m, r) -> r.cluster(num(m, 1), new ClusterState.Zero()));
+        given("guest cluster (\\d+) is a zero cluster with a preallocated host cluster",
+                "guest cluster <n> is a zero cluster with a preallocated host cluster",
+                (m, r) -> r.cluster(num(m, 1), new ClusterState.ZeroAllocated()));
+        given("guest cluster (\\d+) is compressed with (deflate|zstd)( at an odd host offset)?",
+                "guest cluster <n> is compressed with <deflate|zstd> [at an odd host offset]",
+                (m, r) -> {
+                    Compression type = m.group(2).equals("zstd") ? Compression.ZSTD : Compression.DEFLATE;
+                    if (r.clusters().values().stream().anyMatch(s -> s instanceof ClusterState.Compressed)
+                            && r.compression() != type) {
+                        throw new StepException("one image uses one compression type");
+                    }
+                    r.compression(type);
+                    r.cluster(num(m, 1), new ClusterState.Compressed(m.group(3) != null));
+                });
+        given("guest cluster (\\d+) shares the host cluster of guest cluster (\\d+)",
+                "guest cluster <n> shares the host cluster of guest cluster <m>",
+                (m, r) -> r.cluster(num(m, 1), new ClusterState.Shared(num(m, 2))));
+        given("it has a (qcow2|raw) backing file in which every guest cluster holds data",
+                "it has a <qcow2|raw> backing file in which every guest cluster holds data",
+                (m, r) -> r.backing(ImageRecipe.BackingFormat.valueOf(m.group(1).toUpperCase(Locale.ROOT))));
+        given("the backing file (is missing|is the image itself)",
+                "the backing file <is missing|is the image itself>",
+                (m, r) -> {
+                    if (r.backing().isEmpty()) {
+                        throw new StepException("say first that the image has a backing file");
+                    }
+                    r.backingFile(m.group(1).equals("is missing") ? ImageRecipe.BackingFile.MISSING : ImageRecipe.BackingFile.SELF);
+                });
+        given("the backing file name ends exactly at the end of the first cluster",
+                "the backing file name ends exactly at the end of the first cluster",
+                (m, r) -> r.backingNameAtClusterEnd(true));
+        given("the backing file format is named \"([^\"]*)\"", "the backing file format is named \"<name>\"",
+                (m, r) -> r.backingFormatName(m.group(1)));
+        given("the image file ends right after the last compressed data",
+                "the image file ends right after the last compressed data",
+                (m, r) -> r.endAfterCompressedData(true));
+        given("the image has (\\d+) host clusters? that nothing references, with refcount 1",
+                "the image has <n> host cluster(s) that nothing references, with refcount 1",
+                (m, r) -> r.leakedClusters(Integer.parseInt(m.group(1))));
+        given("the image has a header extension of type " + HEX + " with (\\d+) bytes of data",
+                "the image has a header extension of type <0xHEX> with <n> bytes of data",
+                (m, r) -> {
+                    byte[] data = new byte[Integer.parseInt(m.group(2))];
+                    java.util.Arrays.fill(data, (byte) 0x5a);
+                    r.extension(new ImageRecipe.Extension(Long.decode(m.group(1)), data));
+                });
+        given("the image has a header extension of type " + HEX + " holding \"([^\"]*)\"",
+                "the image has a header extension of type <0xHEX> holding \"<text>\"",
+                (m, r) -> r.extension(new ImageRecipe.Extension(Long.decode(m.group(1)),
+                        m.group(2).getBytes(StandardCharsets.UTF_8))));
+        given("the image has a header extension of type " + HEX + " holding the bytes ([0-9a-fA-F ]+)",
+                "the image has a header extension of type <0xHEX> holding the bytes <hex digits, spaces allowed>",
+                (m, r) -> r.extension(new ImageRecipe.Extension(Long.decode(m.group(1)),
+                        HexFormat.of().parseHex(m.group(2).replace(" ", "")))));
+        given("the image has a feature name table entry of type (\\d+) for bit (\\d+) named \"([^\"]*)\"",
+                "the image has a feature name table entry of type <0|1|2> for bit <n> named \"<name>\"",
+                (m, r) -> r.featureName(new ImageRecipe.FeatureName(Integer.parseInt(m.group(1)),
+                        Integer.parseInt(m.group(2)), m.group(3))));
+
+        // ---- one fault each, located by name ----------------------------------------------
+        given("header field \"(\\w+)\" is set to " + VALUE, "header field \"<name>\" is set to <value>",
+                (m, r) -> r.mutate(new Mutation.HeaderValue(field(m.group(1)), Mutation.Op.SET, value(m.group(2)))));
+        given("header field \"(\\w+)\" is increased by " + VALUE, "header field \"<name>\" is increased by <value>",
+                (m, r) -> r.mutate(new Mutation.HeaderValue(field(m.group(1)), Mutation.Op.ADD, value(m.group(2)))));
+        given("bit (\\d+) of header field \"(\\w+)\" is (set|cleared)", "bit <n> of header field \"<name>\" is <set|cleared>",
+                (m, r) -> r.mutate(new Mutation.HeaderValue(field(m.group(2)), bitOp(m.group(3)), num(m, 1))));
+        given("header byte (\\d+) is set to " + VALUE, "header byte <offset> is set to <value>",
+                (m, r) -> r.mutate(new Mutation.HeaderByte(Integer.parseInt(m.group(1)), (int) value(m.group(2)))));
+        given("bit (\\d+) of the (L1|L2) entry for guest cluster (\\d+) is (set|cleared)",
+                "bit <n> of the <L1|L2> entry for guest cluster <n> is <set|cleared>",
+                (m, r) -> r.mutate(new Mutation.TableEntry(m.group(2).equals("L1"), num(m, 3), bitOp(m.group(4)), num(m, 1))));
+        given("the host offset in the (L1|L2) entry for guest cluster (\\d+) is (set to|increased by) " + VALUE,
+                "the host offset in the <L1|L2> entry for guest cluster <n> is <set to|increased by> <value>",
+                (m, r) -> r.mutate(new Mutation.HostOffset(m.group(1).equals("L1"), num(m, 2),
+                        m.group(3).equals("set to") ? Mutation.Op.SET : Mutation.Op.ADD, value(m.group(4)))));
+        given("the sector count in the L2 entry for guest cluster (\\d+) is set to (\\d+)",
+                "the sector count in the L2 entry for guest cluster <n> is set to <n>",
+                (m, r) -> r.mutate(new Mutation.CompressedSectors(num(m, 1), num(m, 2))));
+        given("bit (\\d+) of refcount table entry (\\d+) is (set|cleared)",
+                "bit <n> of refcount table entry <n> is <set|cleared>",
+                (m, r) -> r.mutate(new Mutation.RefcountTableEntry(Integer.parseInt(m.group(2)), bitOp(m.group(3)), num(m, 1))));
+        given("refcount table entry (\\d+) is (set to|increased by) " + VALUE,
+                "refcount table entry <n> is <set to|increased by> <value>",
+                (m, r) -> r.mutate(new Mutation.RefcountTableEntry(Integer.parseInt(m.group(1)),
+                        m.group(2).equals("set to") ? Mutation.Op.SET : Mutation.Op.ADD, value(m.group(3)))));
+        given("the L2 entry for guest cluster (\\d+) points at " + STRUCTURE,
+                "the L2 entry for guest cluster <n> points at <structure>",
+                (m, r) -> r.mutate(new Mutation.PointAt(num(m, 1), structure(m.group(2)))));
+        given("the refcount of " + STRUCTURE + " is set to (\\d+)", "the refcount of <structure> is set to <n>",
+                (m, r) -> r.mutate(new Mutation.Refcount(structure(m.group(1)), num(m, 2))));
+        given("the length field of header extension " + HEX + " is set to " + VALUE,
+                "the length field of header extension <0xHEX> is set to <value>",
+                (m, r) -> r.mutate(new Mutation.ExtensionLength(Long.decode(m.group(1)), value(m.group(2)))));
+
+        // ---- what the spec expects ---------------------------------------------------------
+        then("the image is valid", "the image is valid", m -> new Claim.Valid(0));
+        then("the image is valid, but a check reports (\\d+) leaked host clusters?",
+                "the image is valid, but a check reports <n> leaked host cluster(s)",
+                m -> new Claim.Valid(Integer.parseInt(m.group(1))));
+        then("a reader must reject the image when opening it, citing rule " + RULE,
+                "a reader must reject the image when opening it, citing rule \"<rule id>\"",
+                m -> new Claim.RejectOpen(rule(m.group(1))));
+        then("a reader must refuse to read guest cluster (\\d+), citing rule " + RULE,
+                "a reader must refuse to read guest cluster <n>, citing rule \"<rule id>\"",
+                m -> new Claim.RejectRead(num(m, 1), rule(m.group(2))));
+        then("a check must report corruption, citing rule " + RULE,
+                "a check must report corruption, citing rule \"<rule id>\"",
+                m -> new Claim.CheckCorruption(rule(m.group(1))));
+        then("the outcome is (implementation-defined|an implementation limit): a reader may accept or reject the image, "
+                        + "but must never (.+)",
+                "the outcome is <implementation-defined|an implementation limit>: a reader may accept or reject the image, "
+                        + "but must never <what>",
+                m -> new Claim.Open(m.group(1).equals("an implementation limit"), m.group(2)));
+        then("reading guest cluster (\\d+) returns zeros", "reading guest cluster <n> returns zeros",
+                m -> new Claim.ClusterContent(num(m, 1), Claim.Source.ZEROS, num(m, 1)));
+        then("reading guest cluster (\\d+) returns its data", "reading guest cluster <n> returns its data",
+                m -> new Claim.ClusterContent(num(m, 1), Claim.Source.OWN_DATA, num(m, 1)));
+        then("reading guest cluster (\\d+) returns the backing file's data",
+                "reading guest cluster <n> returns the backing file's data",
+                m -> new Claim.ClusterContent(num(m, 1), Claim.Source.BACKING_DATA, num(m, 1)));
+        then("reading guest cluster (\\d+) returns the data of guest cluster (\\d+)",
+                "reading guest cluster <n> returns the data of guest cluster <m>",
+                m -> new Claim.ClusterContent(num(m, 1), Claim.Source.DATA_OF, num(m, 2)));
+        then("the guest content matches the pattern", "the guest content matches the pattern",
+                m -> new Claim.GuestMatches());
+    }
+
+    private Vocabulary() {
+    }
+
+    /**
+     * Runs one step: a description changes {@code recipe} and returns empty; an expectation
+     * returns its claim. Unknown text fails with the list of phrases.
+     */
+    public static Optional<Claim> apply(String text, ImageRecipe recipe) {
+        for (Phrase p : PHRASES) {
+            Matcher m = p.pattern().matcher(text.strip());
+            if (m.matches()) {
+                if (!p.claim() && !recipe.described() && !p.form().startsWith("a version")) {
+                    throw new StepException("describe the image first (\"a version 3 image with ...\")");
+                }
+                try {
+                    return p.action().run(m, recipe);
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    throw new StepException(e.getMessage());
+                }
+            }
+        }
+        throw new StepException("no such step: \"" + text + "\"; see docs/writing-scenarios.md");
+    }
+
+    /** Every phrase in readable form, descriptions first; for documentation. */
+    public static List<Phrase> phrases() {
+        return List.copyOf(PHRASES);
+    }
+
+    private static long num(Matcher m, int group) {
+        return Long.parseLong(m.group(group));
+    }
+
+    /** "512-byte", "64 KiB", "1 MiB", "1000 bytes". */
+    static long size(String s) {
+        String[] parts = s.replace("-byte", " bytes").split(" ");
+        long n = Long.parseLong(parts[0]);
+        String unit = parts.length > 1 ? parts[1] : "bytes";
+        return switch (unit) {
+            case "KiB" -> n << 10;
+            case "MiB" -> n << 20;
+            case "GiB" -> n << 30;
+            default -> n;
+        };
+    }
+
+    static long value(String s) {
+        if (s.equals("the end of the file")) {
+            return Mutation.END_OF_FILE;
+        }
+        if (s.startsWith("0x")) {
+            return Long.parseUnsignedLong(s.substring(2), 16);
+        }
+        return size(s);
+    }
+
+    private static Mutation.Op bitOp(String s) {
+        return s.equals("set") ? Mutation.Op.SET_BIT : Mutation.Op.CLEAR_BIT;
+    }
+
+    private static HeaderField field(String name) {
+        return java.util.Arrays.stream(HeaderField.values()).filter(f -> f.specName().equals(name)).findFirst()
+                .orElseThrow(() -> new StepException("no header field \"" + name + "\""));
+    }
+
+    private static Rule rule(String id) {
+        return Rule.byId(id).orElseThrow(() -> new StepException("no rule \"" + id + "\" in the catalogue"));
+    }
+
+    private static Structure structure(String s) {
+        String[] w = s.split(" ");
+        long n = w[w.length - 1].matches("\\d+") ? Long.parseLong(w[w.length - 1]) : 0;
+        if (s.startsWith("the header")) {
+            return new Structure.HeaderCluster();
+        } else if (s.equals("the refcount table")) {
+            return new Structure.RefcountTable();
+        } else if (s.startsWith("refcount block")) {
+            return new Structure.RefcountBlock((int) n);
+        } else if (s.equals("the L1 table")) {
+            return new Structure.L1Table();
+        } else if (s.startsWith("the L2 table")) {
+            return new Structure.L2Table(n);
+        }
+        return new Structure.DataCluster(n);
+    }
+}
