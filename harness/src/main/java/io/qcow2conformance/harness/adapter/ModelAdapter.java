@@ -22,16 +22,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The reference model, run in-process through the kit's own command line ({@link Main#run}):
- * {@code info IMAGE} opens, {@code convert IMAGE OUT} reads the guest, {@code check
- * --output=json IMAGE} checks. Main's exit codes map directly: 0 OK, 1 a clean refusal, 2 and
- * 3 check results, 64 (usage) an adapter bug, 70 (internal error) or an escaping error a crash.
+ * The reference model, run in-process through the kit's own command line ({@link Main#run}).
+ * Its open is a <em>validating</em> open: {@code check --output=json IMAGE} runs, and the image
+ * is accepted only when no must-level rule is broken (check exit 0, or 3: leaked clusters
+ * waste space but do not change what the image means); exit 2 or 1 is a refusal that names
+ * the broken rules. {@code convert IMAGE OUT} reads the guest; {@code check} checks. Main's
+ * exit codes map directly: 0 OK, 1 a clean refusal, 2 and 3 check results, 64 (usage) an
+ * adapter bug, 70 (internal error) or an escaping error a crash.
  * A call that outlives the timeout is abandoned (its thread interrupted) and reported as a timeout.
  */
 public final class ModelAdapter implements Implementation {
     /** The command lines the adapter sends; keep in step with InfoCommand/ConvertCommand/CheckCommand. */
     static List<String> openArgs(Path image) {
-        return List.of("info", image.toString());
+        return checkArgs(image);
     }
 
     static List<String> readArgs(Path image, Optional<String> snapshot, Path rawOut) {
@@ -87,7 +90,15 @@ public final class ModelAdapter implements Implementation {
 
     @Override
     public Result open(Path image) {
-        return classify(main(openArgs(image)), false);
+        Result checked = checkResult(main(openArgs(image)));
+        if (checked.status() != Status.OK && checked.status() != Status.REJECTED) {
+            return checked;
+        }
+        int rc = checked.exitCode();
+        Result verdict = rc == Main.EXIT_OK || rc == Main.EXIT_LEAKS
+                ? Result.ok(0, "conforms (check exit " + rc + ")")
+                : Result.rejected(1, checked.detail());
+        return verdict.withFindings(checked.findings());
     }
 
     @Override
@@ -97,18 +108,36 @@ public final class ModelAdapter implements Implementation {
 
     @Override
     public Result check(Path image) {
-        Outcome o = main(checkArgs(image));
+        return checkResult(main(checkArgs(image)));
+    }
+
+    /**
+     * Classifies a {@code check --output=json} run and collects the rule IDs it names: every
+     * finding, plus the rule of a fatal error ({@code error-rule}) when the image could not be
+     * checked (exit 1, status REJECTED).
+     */
+    private static Result checkResult(Outcome o) {
         Result r = classify(o, true);
-        if (r.status() != Status.OK) {
+        if (r.status() != Status.OK && r.status() != Status.REJECTED) {
             return r;
         }
         try {
             JsonNode n = Json.MAPPER.readTree(o.out);
-            List<String> rules = new ArrayList<>();
-            if (n != null) {
-                n.path("findings").forEach(f -> rules.add(f.isObject() ? f.path("rule").asText() : f.asText()));
+            if (n == null) {
+                return Result.of(Status.ADAPTER_ERROR, o.exitCode, "model check printed no JSON");
             }
-            return Result.of(Status.OK, o.exitCode, "findings " + rules.size()).withFindings(rules);
+            List<String> rules = new ArrayList<>();
+            n.path("findings").forEach(f -> {
+                if (!"warning".equals(f.path("severity").asText())) {
+                    rules.add(f.path("rule").asText());
+                }
+            });
+            if (n.hasNonNull("error-rule")) {
+                rules.add(n.path("error-rule").asText());
+            }
+            String detail = n.hasNonNull("error") ? n.path("error").asText()
+                    : rules.isEmpty() ? "no findings" : "findings: " + String.join(", ", rules);
+            return Result.of(r.status(), o.exitCode, detail).withFindings(rules);
         } catch (IOException e) {
             return Result.of(Status.ADAPTER_ERROR, o.exitCode, "model check printed no JSON: " + e.getMessage());
         }

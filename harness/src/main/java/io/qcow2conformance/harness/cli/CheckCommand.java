@@ -129,6 +129,10 @@ final class CheckCommand implements Callable<Integer> {
         if (error != null) {
             o.put("error", error);
         }
+        if (r.fatal() != null) {
+            o.put("error-rule", r.fatal().rule().id());
+            o.put("error-offset", r.fatal().offset());
+        }
         return o;
     }
 

@@ -9,8 +9,11 @@ import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.header.HeaderDecoder;
 import io.qcow2conformance.model.header.HeaderRules;
 import io.qcow2conformance.model.image.Limits;
+import io.qcow2conformance.model.image.Qcow2Image;
 import io.qcow2conformance.model.io.ImageSource;
 import io.qcow2conformance.model.mapping.MappingDecoder;
+import io.qcow2conformance.model.read.BackingChain;
+import io.qcow2conformance.model.read.GuestDisk;
 import io.qcow2conformance.model.refcount.StoredRefcounts;
 import io.qcow2conformance.model.rules.Finding;
 import io.qcow2conformance.model.rules.ImageException;
@@ -127,6 +130,9 @@ public final class ImageChecker {
             }
             HeaderRules.check(h, unknownIncompatibleNames(h, ext), findings);
             ExtensionRules.check(h, ext, src.size(), findings);
+            if (h.hasBackingFile()) {
+                requireBackingChain(src.path());
+            }
             long needed = h.l1EntriesNeeded();
             if (h.l1Size() < needed) {
                 findings.add(Finding.of(Rule.MAPPING_L1_TOO_SMALL, 36, h.l1Size(), h.size(), needed));
@@ -150,6 +156,17 @@ public final class ImageChecker {
         } catch (UncheckedIOException e) {
             return notChecked(filename, findings, new ImageException(Rule.FILE_READABLE, "file", 0,
                     "I/O error: " + e.getCause().getMessage()), ctx);
+        }
+    }
+
+    /**
+     * The backing chain must open (spec: Header, backing_file_offset): a missing, looping,
+     * unknown-format or unsafe backing file leaves the image unusable, and qemu-img check
+     * refuses it too. Nothing beneath the image is checked beyond that.
+     */
+    private void requireBackingChain(Path path) {
+        try (Qcow2Image image = Qcow2Image.open(path, limits); GuestDisk backing = BackingChain.openBacking(image)) {
+            // opened: the chain is usable
         }
     }
 
