@@ -16,7 +16,7 @@ import java.io.UncheckedIOException;
         versionProvider = Main.Version.class,
         description = "Conformance kit for the qcow2 disk image format.",
         subcommands = {InfoCommand.class, CheckCommand.class, ConvertCommand.class, RulesCommand.class, RunCommand.class,
-                CommandLine.HelpCommand.class})
+                BitmapCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_OK = 0;
     public static final int EXIT_ERROR = 1;

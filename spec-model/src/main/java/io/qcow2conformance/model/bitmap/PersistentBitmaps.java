@@ -1,17 +1,24 @@
 package io.qcow2conformance.model.bitmap;
 
+import io.qcow2conformance.model.check.Proposal;
+import io.qcow2conformance.model.extensions.ExtensionRules;
 import io.qcow2conformance.model.extensions.HeaderExtension.Bitmaps;
 import io.qcow2conformance.model.extensions.HeaderExtensions;
 import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.image.Limits;
 import io.qcow2conformance.model.io.ImageSource;
 import io.qcow2conformance.model.rules.Finding;
+import io.qcow2conformance.model.rules.Clause;
 import io.qcow2conformance.model.rules.ImageException;
+import io.qcow2conformance.model.rules.Rule;
+import io.qcow2conformance.model.rules.Severity;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The persistent bitmaps of an image (spec: Bitmaps extension, Bitmaps): the directory, each
@@ -21,16 +28,22 @@ import java.util.Optional;
  * 0 is clear.
  */
 public final class PersistentBitmaps {
+    /** Findings that leave a bitmap's content untrusted although they are not corruptions. */
+    private static final Set<Rule> UNTRUSTED = EnumSet.of(Rule.EXTENSIONS_BITMAPS_AUTOCLEAR_CLEAR, Rule.BITMAP_IN_USE,
+            Rule.BITMAP_EXTRA_DATA_UNUSABLE);
+
     private final Bitmaps extension;
     private final boolean consistent;
+    private final List<Finding> extensionFindings;
     private final BitmapDirectory directory;
     private final List<Finding> directoryFindings;
     private final List<StoredBitmap> bitmaps;
 
-    private PersistentBitmaps(Bitmaps extension, boolean consistent, BitmapDirectory directory,
-                              List<Finding> directoryFindings, List<StoredBitmap> bitmaps) {
+    private PersistentBitmaps(Bitmaps extension, boolean consistent, List<Finding> extensionFindings,
+                              BitmapDirectory directory, List<Finding> directoryFindings, List<StoredBitmap> bitmaps) {
         this.extension = extension;
         this.consistent = consistent;
+        this.extensionFindings = List.copyOf(extensionFindings);
         this.directory = directory;
         this.directoryFindings = List.copyOf(directoryFindings);
         this.bitmaps = List.copyOf(bitmaps);
@@ -58,8 +71,12 @@ public final class PersistentBitmaps {
         for (BitmapDirectoryEntry e : dir.entries()) {
             loaded.add(loadOne(src, h, e, limits));
         }
-        return Optional.of(new PersistentBitmaps(b.get(), h.hasAutoclear(Header.AUTOCLEAR_BITMAPS), dir, dirFindings,
-                loaded));
+        List<Finding> extFindings = new ArrayList<>();
+        ExtensionRules.check(h, ext, src.size(), extFindings);
+        extFindings.removeIf(f -> f.rule().clause() != Clause.BITMAPS_EXTENSION
+                && f.rule() != Rule.EXTENSIONS_BITMAPS_AUTOCLEAR_CLEAR);
+        return Optional.of(new PersistentBitmaps(b.get(), h.hasAutoclear(Header.AUTOCLEAR_BITMAPS), extFindings, dir,
+                dirFindings, loaded));
     }
 
     private static StoredBitmap loadOne(ImageSource src, Header h, BitmapDirectoryEntry e, Limits limits) {
@@ -124,6 +141,21 @@ public final class PersistentBitmaps {
     /** Findings about the directory as a whole (entries, count, names). */
     public List<Finding> directoryFindings() {
         return directoryFindings;
+    }
+
+    /**
+     * Why the content of {@code b} must not be trusted with the proposals {@code applied}: the
+     * first finding, of the bitmaps extension, the directory or the bitmap itself, that is a
+     * corruption or makes the bitmap inconsistent (autoclear bit 0 clear, in_use, unknown extra
+     * data). Empty when the bitmap can be read as it is stored.
+     */
+    public Optional<Finding> distrust(StoredBitmap b, Set<Proposal> applied) {
+        List<Finding> all = new ArrayList<>(extensionFindings);
+        all.addAll(directoryFindings);
+        all.addAll(b.findings());
+        return Proposal.applicable(all, applied).stream()
+                .filter(f -> f.severity() == Severity.CORRUPTION || UNTRUSTED.contains(f.rule()))
+                .findFirst();
     }
 
     /** Every finding: the directory's, then each bitmap's. */
