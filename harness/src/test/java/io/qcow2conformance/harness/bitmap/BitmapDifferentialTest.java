@@ -32,9 +32,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * Persistent bitmaps against the real QEMU 7.2: images whose bitmaps QEMU made
@@ -71,14 +73,10 @@ class BitmapDifferentialTest {
         return p;
     }
 
+    /** {@code qemu-io -c COMMAND... IMAGE}: the image opened normally, so enabled bitmaps record the writes. */
     static void io(Path p, String... commands) {
-        List<String> args = new ArrayList<>();
-        for (String c : commands) {
-            args.add("-c");
-            args.add(c);
-        }
-        args.add(p.toString());
-        Qemu.io(args.toArray(String[]::new));
+        Qemu.io(Stream.concat(Arrays.stream(commands).flatMap(c -> Stream.of("-c", c)), Stream.of(p.toString()))
+                .toArray(String[]::new));
     }
 
     @ParameterizedTest(name = "cluster_size={0}, size={1}, granularity={2}")
