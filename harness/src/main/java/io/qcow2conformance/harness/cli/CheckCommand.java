@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qcow2conformance.model.check.CheckReport;
 import io.qcow2conformance.model.check.ImageChecker;
-import io.qcow2conformance.model.check.Proposal;
 import io.qcow2conformance.model.rules.Finding;
 import io.qcow2conformance.model.rules.Rule;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,9 +15,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code check IMAGE}: the image checker, with the output and exit codes of {@code qemu-img check}. */
@@ -50,20 +45,15 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "FORMAT", description = "human or json (default: ${DEFAULT-VALUE}).")
     OutputFormat output = OutputFormat.HUMAN;
 
-    @Option(names = "--proposal", paramLabel = "NAME", converter = ProposalConverter.class,
-            description = "Apply a proposed spec change (repeatable). Known: ${COMPLETION-CANDIDATES}. "
-                    + "Accepted and validated; no proposal changes a verdict yet.",
-            completionCandidates = KnownProposals.class)
-    List<Proposal> proposals = new ArrayList<>();
+    @Mixin
+    ProposalOptions proposals;
 
     @Mixin
     ModelOptions model;
 
     @Override
     public Integer call() {
-        EnumSet<Proposal> applied = EnumSet.noneOf(Proposal.class);
-        applied.addAll(proposals);
-        CheckReport report = new ImageChecker(model.limits()).withProposals(applied).check(image);
+        CheckReport report = new ImageChecker(model.limits()).withProposals(proposals.applied()).check(image);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (output == OutputFormat.JSON) {
@@ -165,23 +155,6 @@ final class CheckCommand implements Callable<Integer> {
         }
         if (r.imageEndOffset() != 0) {
             out.printf("Image end offset: %d%n", r.imageEndOffset());
-        }
-    }
-
-    /** Turns {@code --proposal=NAME} into a {@link Proposal}; an unknown name is a usage error (exit 64). */
-    static final class ProposalConverter implements CommandLine.ITypeConverter<Proposal> {
-        @Override
-        public Proposal convert(String value) {
-            return Proposal.byId(value).orElseThrow(() -> new CommandLine.TypeConversionException(
-                    "unknown proposal '" + value + "' (known: " + Proposal.known() + ")"));
-        }
-    }
-
-    static final class KnownProposals extends ArrayList<String> {
-        KnownProposals() {
-            for (Proposal p : Proposal.values()) {
-                add(p.id());
-            }
         }
     }
 }

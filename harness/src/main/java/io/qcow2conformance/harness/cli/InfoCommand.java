@@ -3,6 +3,9 @@ package io.qcow2conformance.harness.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qcow2conformance.model.bitmap.PersistentBitmaps;
+import io.qcow2conformance.model.bitmap.StoredBitmap;
+import io.qcow2conformance.model.check.Proposal;
 import io.qcow2conformance.model.extensions.ExtensionRules;
 import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.extensions.HeaderExtension.BackingFormat;
@@ -15,6 +18,8 @@ import io.qcow2conformance.model.extensions.HeaderExtension.Unknown;
 import io.qcow2conformance.model.extensions.HeaderExtensions;
 import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.image.Qcow2Image;
+import io.qcow2conformance.model.rules.Finding;
+import io.qcow2conformance.model.rules.ImageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,6 +36,8 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -62,13 +69,16 @@ final class InfoCommand implements Callable<Integer> {
     OutputFormat output = OutputFormat.HUMAN;
 
     @Mixin
+    ProposalOptions proposals;
+
+    @Mixin
     ModelOptions model;
 
     @Override
     public Integer call() {
         ObjectNode info;
         try (Qcow2Image img = Qcow2Image.open(image, model.limits())) {
-            info = describe(img, image.toString());
+            info = describe(img, image.toString(), proposals.applied());
         }
         PrintWriter out = spec.commandLine().getOut();
         out.print(output == OutputFormat.JSON ? Json.write(info) + "\n" : human(info));
@@ -76,9 +86,16 @@ final class InfoCommand implements Callable<Integer> {
         return Main.EXIT_OK;
     }
 
-    /** The JSON document of {@code info --output=json}. */
-    static ObjectNode describe(Qcow2Image img, String filename) {
+    /** The JSON document of {@code info --output=json}; {@code applied} proposals judge the bitmaps. */
+    static ObjectNode describe(Qcow2Image img, String filename, Set<Proposal> applied) {
         Header h = img.header();
+        PersistentBitmaps bitmaps = null;
+        String bitmapsError = null;
+        try {
+            bitmaps = PersistentBitmaps.load(img.source(), h, img.extensions(), img.limits()).orElse(null);
+        } catch (ImageException e) {
+            bitmapsError = e.getMessage();
+        }
         ObjectNode n = Json.object();
         String backing = img.backingFileName();
         if (backing != null && img.backingFormat() != null) {
@@ -96,23 +113,36 @@ final class InfoCommand implements Callable<Integer> {
         }
         ObjectNode specific = n.putObject("format-specific");
         specific.put("type", "qcow2");
-        formatSpecific(img, specific.putObject("data"));
+        formatSpecific(img, bitmaps, specific.putObject("data"));
         if (backing != null) {
             n.put("full-backing-filename", fullBackingFilename(filename, backing));
             n.put("backing-filename", backing);
         }
         n.put("dirty-flag", h.hasIncompatible(Header.INCOMPAT_DIRTY));
-        n.set(EXTRAS, extras(img));
+        ObjectNode x = extras(img);
+        bitmapExtras(x, bitmaps, bitmapsError, applied);
+        n.set(EXTRAS, x);
         return n;
     }
 
     /** {@code format-specific.data}, with the keys QEMU's qcow2_get_specific_info sets. */
-    private static void formatSpecific(Qcow2Image img, ObjectNode d) {
+    private static void formatSpecific(Qcow2Image img, PersistentBitmaps bitmaps, ObjectNode d) {
         Header h = img.header();
         d.put("compat", h.compatLevel());
         d.put("compression-type", h.compressionType() == Header.COMPRESSION_ZSTD ? "zstd" : "zlib");
         if (h.isV3()) {
             d.put("lazy-refcounts", (h.compatibleFeatures() & Header.COMPAT_LAZY_REFCOUNTS) != 0);
+        }
+        // As QEMU (qcow2_get_bitmap_info_list): listed only when autoclear bit 0 says they are consistent.
+        if (bitmaps != null && bitmaps.consistent()) {
+            ArrayNode list = d.putArray("bitmaps");
+            for (StoredBitmap b : bitmaps.bitmaps()) {
+                ObjectNode o = list.addObject();
+                ArrayNode flags = o.putArray("flags");
+                BitmapCommand.qemuFlags(b.entry()).forEach(flags::add);
+                o.put("name", b.name());
+                o.put("granularity", b.entry().granularity());
+            }
         }
         d.put("refcount-bits", h.refcountBits());
         if (h.cryptMethod() == 1 || h.cryptMethod() == 2) {
@@ -153,8 +183,35 @@ final class InfoCommand implements Callable<Integer> {
         } else {
             x.putNull("end-marker-offset");
         }
-        x.putArray("proposals-needed");
         return x;
+    }
+
+    /**
+     * Our view of the bitmaps (each bitmap's entry and whether it can be trusted with the
+     * proposals applied) and {@code proposals-needed}: the proposals whose rules the image
+     * relies on (it breaks the published rules they replace), from the bitmap rules.
+     */
+    private static void bitmapExtras(ObjectNode x, PersistentBitmaps bitmaps, String error, Set<Proposal> applied) {
+        ArrayNode needed = x.putArray("proposals-needed");
+        ArrayNode appliedIds = x.putArray("proposals-applied");
+        applied.forEach(p -> appliedIds.add(p.id()));
+        if (error != null) {
+            x.put("bitmaps-error", error);
+        }
+        if (bitmaps == null) {
+            return;
+        }
+        if (bitmaps.consistent()) {
+            Proposal.needed(bitmaps.findings()).forEach(p -> needed.add(p.id()));
+        }
+        ArrayNode list = x.putArray("bitmaps");
+        for (StoredBitmap b : bitmaps.bitmaps()) {
+            ObjectNode o = BitmapCommand.describe(b);
+            Optional<Finding> distrust = bitmaps.distrust(b, applied);
+            o.put("consistent", distrust.isEmpty());
+            distrust.ifPresent(f -> o.put("reason", f.toString()));
+            list.add(o);
+        }
     }
 
     /** Every header field under its spec name (spec: Header, Additional fields). */

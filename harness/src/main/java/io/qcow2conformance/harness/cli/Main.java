@@ -21,6 +21,7 @@ import java.io.UncheckedIOException;
                 InfoCommand.class,
                 CheckCommand.class,
                 ConvertCommand.class,
+                BitmapCommand.class,
                 RulesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {

@@ -1,5 +1,6 @@
 package io.qcow2conformance.model.check;
 
+import io.qcow2conformance.model.bitmap.BitmapReferences;
 import io.qcow2conformance.model.extensions.ExtensionRules;
 import io.qcow2conformance.model.extensions.ExtensionsDecoder;
 import io.qcow2conformance.model.extensions.HeaderExtension.FeatureName;
@@ -45,7 +46,8 @@ import java.util.StringJoiner;
  * <li>A reference reaching a cluster or more past the end of the file is reported with the
  *     rule of the structure that makes it (L2 table, data cluster...).</li>
  * <li>Snapshots and bitmaps are counted only by the {@link ReferenceSource}s given to
- *     {@link #withReferenceSources}; without them their clusters show as leaks.</li>
+ *     {@link #withReferenceSources} (by default {@link #DEFAULT_REFERENCE_SOURCES}); without
+ *     them their clusters show as leaks.</li>
  * </ul>
  *
  * <p>Memory: two 16-bit counters and one role byte per host cluster of the file (bounded by
@@ -61,8 +63,11 @@ public final class ImageChecker {
     private final List<ReferenceSource> referenceSources;
     private final CompressedDataCheck compressedDataCheck;
 
+    /** The structures every check counts besides its own: the persistent bitmaps. */
+    public static final List<ReferenceSource> DEFAULT_REFERENCE_SOURCES = List.of(new BitmapReferences());
+
     public ImageChecker(Limits limits) {
-        this(limits, Set.of(), List.of(), null);
+        this(limits, Set.of(), DEFAULT_REFERENCE_SOURCES, null);
     }
 
     private ImageChecker(Limits limits, Set<Proposal> proposals, List<ReferenceSource> referenceSources,
@@ -73,7 +78,7 @@ public final class ImageChecker {
         this.compressedDataCheck = compressedDataCheck;
     }
 
-    /** Proposed spec changes to apply (none changes a verdict yet). */
+    /** Proposed spec changes to apply: their rules replace the published ones ({@link Proposal#applicable}). */
     public ImageChecker withProposals(Set<Proposal> applied) {
         return new ImageChecker(limits, applied, referenceSources, compressedDataCheck);
     }
@@ -147,14 +152,15 @@ public final class ImageChecker {
             }
             ctx.countRefcountAndEncryptionStructures();
             long highest = ctx.compareRefcounts();
-            return new CheckReport(filename, findings,
-                    CheckReport.count(findings, Severity.CORRUPTION), CheckReport.count(findings, Severity.LEAK),
+            List<Finding> counted = Proposal.applicable(findings, proposals);
+            return new CheckReport(filename, counted,
+                    CheckReport.count(counted, Severity.CORRUPTION), CheckReport.count(counted, Severity.LEAK),
                     ctx.checkErrors(), totalClusters(h), ctx.allocatedClusters(), ctx.fragmentedClusters(),
                     ctx.compressedClusters(), (highest + 1) * h.clusterSize(), null);
         } catch (ImageException e) {
-            return notChecked(filename, findings, e, ctx);
+            return notChecked(filename, Proposal.applicable(findings, proposals), e, ctx);
         } catch (UncheckedIOException e) {
-            return notChecked(filename, findings, new ImageException(Rule.FILE_READABLE, "file", 0,
+            return notChecked(filename, Proposal.applicable(findings, proposals), new ImageException(Rule.FILE_READABLE, "file", 0,
                     "I/O error: " + e.getCause().getMessage()), ctx);
         }
     }
