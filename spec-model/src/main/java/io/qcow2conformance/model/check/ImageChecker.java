@@ -127,6 +127,7 @@ public final class ImageChecker {
             }
             HeaderRules.check(h, unknownIncompatibleNames(h, ext), findings);
             ExtensionRules.check(h, ext, src.size(), findings);
+            FeatureRules.check(h, findings);
             long needed = h.l1EntriesNeeded();
             if (h.l1Size() < needed) {
                 findings.add(Finding.of(Rule.MAPPING_L1_TOO_SMALL, 36, h.l1Size(), h.size(), needed));

@@ -23,8 +23,11 @@ final class TinyImage {
     int version = 3;
     int compressionType;
     long incompatibleFeatures;
+    long autoclearFeatures;
     String backingName;
     String backingFormat;
+    /** The external data file name extension's string (spec: External data file name), or null. */
+    String dataFileName;
     private final int l1Size;
     private final ByteBuffer file;
     private int end;
@@ -149,6 +152,7 @@ final class TinyImage {
         int pos;
         if (version == 3) {
             h.putLong(72, incompatibleFeatures | (compressionType != 0 ? 1L << 3 : 0) | (extendedL2 ? 1L << 4 : 0));
+            h.putLong(88, autoclearFeatures);
             h.putInt(96, 4);
             h.putInt(100, 112);
             h.put(104, (byte) compressionType);
@@ -159,6 +163,13 @@ final class TinyImage {
         if (backingFormat != null) {
             byte[] f = backingFormat.getBytes(StandardCharsets.UTF_8);
             h.putInt(pos, 0xe2792aca);
+            h.putInt(pos + 4, f.length);
+            h.put(pos + 8, f);
+            pos += 8 + ((f.length + 7) & ~7);
+        }
+        if (dataFileName != null) {
+            byte[] f = dataFileName.getBytes(StandardCharsets.UTF_8);
+            h.putInt(pos, 0x44415441);
             h.putInt(pos + 4, f.length);
             h.put(pos + 8, f);
             pos += 8 + ((f.length + 7) & ~7);
