@@ -15,7 +15,7 @@ import java.io.UncheckedIOException;
 @Command(name = "qcow2-conformance", mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Conformance kit for the qcow2 disk image format.",
-        subcommands = {InfoCommand.class, CheckCommand.class, ConvertCommand.class, RulesCommand.class, RunCommand.class,
+        subcommands = {InfoCommand.class, CheckCommand.class, ConvertCommand.class, RulesCommand.class, RunCommand.class, ErrataCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_OK = 0;
