@@ -100,7 +100,7 @@ public class CheckDifferentialTest {
         return p;
     }
 
-    static void io(Path p, String... commands) {
+    public static void io(Path p, String... commands) {
         if (commands.length == 0) {
             return;
         }

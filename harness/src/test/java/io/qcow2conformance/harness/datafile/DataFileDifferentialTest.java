@@ -2,14 +2,12 @@ package io.qcow2conformance.harness.datafile;
 
 import static io.qcow2conformance.harness.check.CheckDifferentialTest.assertCountersEqual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qcow2conformance.harness.check.CheckDifferentialTest;
 import io.qcow2conformance.harness.check.CheckDifferentialTest.Outcome;
 import io.qcow2conformance.harness.check.ImageFile;
 import io.qcow2conformance.harness.process.ProcessRunner;
-import io.qcow2conformance.harness.testkit.Cli;
 import io.qcow2conformance.harness.testkit.Qemu;
 import io.qcow2conformance.model.mapping.L2Entry;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,13 +52,7 @@ class DataFileDifferentialTest {
         Path img = dir.resolve("img.qcow2");
         Path data = dir.resolve("img.data");
         Qemu.img("create", "-q", "-f", "qcow2", "-o", "data_file=" + data + "," + options, img.toString(), "4M");
-        List<String> args = new ArrayList<>();
-        for (String c : io) {
-            args.add("-c");
-            args.add(c);
-        }
-        args.add(img.toString());
-        Qemu.io(args.toArray(String[]::new));
+        CheckDifferentialTest.io(img, io);
         Qemu.img("amend", "-f", "qcow2", "-o", "data_file=img.data", img.toString());
         return img;
     }
@@ -78,35 +70,15 @@ class DataFileDifferentialTest {
     }
 
     /** Our convert of {@code img} (extra options first) must succeed and equal QEMU's, byte for byte. */
-    byte[] assertConvertsLikeQemu(Path img, Path data, String... options) throws IOException {
+    byte[] assertConvertsLikeQemu(Path img, Path data, String... options) {
         Path theirs = dir.resolve("qemu.raw");
         ProcessRunner.Result q = qemuConvert(img, data, theirs);
         assertEquals(0, q.exitCode(), q.err());
-        Path ours = dir.resolve("ours.raw");
-        List<String> args = new ArrayList<>(List.of("convert"));
-        args.addAll(List.of(options));
-        args.add(img.toString());
-        args.add(ours.toString());
-        Cli.Result r = Cli.run(args.toArray(String[]::new));
-        assertEquals(0, r.exitCode(), r.err());
-        assertEquals(Files.size(theirs), Files.size(ours), "output size");
-        assertEquals(-1L, Files.mismatch(theirs, ours), "first differing byte");
-        return Files.readAllBytes(ours);
+        return OurConvert.assertSameAs(theirs, dir, img, options);
     }
 
-    /** Our convert must fail with one line naming {@code ruleId} and leave no output. */
     void assertConvertRefused(Path img, String ruleId, String... options) {
-        Path ours = dir.resolve("refused.raw");
-        List<String> args = new ArrayList<>(List.of("convert"));
-        args.addAll(List.of(options));
-        args.add(img.toString());
-        args.add(ours.toString());
-        Cli.Result r = Cli.run(args.toArray(String[]::new));
-        assertEquals(1, r.exitCode(), r.err());
-        String err = r.err().strip();
-        assertFalse(err.contains("\n"), err);
-        assertTrue(err.contains(ruleId), err);
-        assertFalse(Files.exists(ours));
+        OurConvert.assertRefused(dir, img, ruleId, options);
     }
 
     static final String[] WRITES = {"write -P 0x11 0 64k", "write -P 0x22 1000 3000", "write -z 128k 64k",
@@ -160,7 +132,7 @@ class DataFileDifferentialTest {
     }
 
     @Test
-    void anAbsoluteStoredNameIsFollowedOnlyWhenAllowed() throws IOException {
+    void anAbsoluteStoredNameIsFollowedOnlyWhenAllowed() {
         Path img = dir.resolve("abs.qcow2");
         Path data = dir.resolve("abs.data");
         Qemu.img("create", "-q", "-f", "qcow2", "-o", "data_file=" + data + ",cluster_size=4096", img.toString(), "1M");
@@ -171,18 +143,24 @@ class DataFileDifferentialTest {
 
     // ---- corrupted copies ---------------------------------------------------------------
 
+    /** Both checks of {@code img}: QEMU's exits {@code qemuExit}; ours exits 2 finding exactly {@code ruleId}. */
+    Outcome assertChecks(Path img, int qemuExit, String ruleId) {
+        Outcome q = CheckDifferentialTest.qemu(qemuImage(img, dir.resolve("img.data")));
+        Outcome o = CheckDifferentialTest.ours(img);
+        assertEquals(qemuExit, q.exitCode(), "qemu-img check: " + q.json());
+        assertEquals(2, o.exitCode(), "ours: " + o.json());
+        assertEquals(Set.of(ruleId), o.rules());
+        return o;
+    }
+
     @Test
     void aCompressedClusterIsACorruptionForBothAndUnreadable() {
         ImageFile f = new ImageFile(create("cluster_size=" + CLUSTER, "write -P 1 0 192k"));
         long e = f.l2Entry(1);
         f.putLong(f.l2EntryOffset(1), (e & ~L2Entry.COPIED) | L2Entry.COMPRESSED);
         Path data = dir.resolve("img.data");
-        Outcome q = CheckDifferentialTest.qemu(qemuImage(f.path, data));
-        Outcome o = CheckDifferentialTest.ours(f.path);
-        assertEquals(2, q.exitCode(), "qemu-img check: " + q.json());
-        assertEquals(2, o.exitCode(), "ours: " + o.json());
-        assertEquals(Set.of("mapping.compressed.external-data-file"), o.rules());
-        assertCountersEqual(q, o, Set.of());
+        Outcome o = assertChecks(f.path, 2, "mapping.compressed.external-data-file");
+        assertCountersEqual(CheckDifferentialTest.qemu(qemuImage(f.path, data)), o, Set.of());
         assertEquals(1, qemuConvert(f.path, data, dir.resolve("qemu.raw")).exitCode());
         assertConvertRefused(f.path, "mapping.compressed.external-data-file");
     }
@@ -192,13 +170,8 @@ class DataFileDifferentialTest {
     void aHostOffsetOtherThanTheGuestOffsetIsACorruptionAndUnreadable() {
         ImageFile f = new ImageFile(create("cluster_size=" + CLUSTER, "write -P 1 0 192k"));
         f.putLong(f.l2EntryOffset(1), f.l2Entry(2));
-        Path data = dir.resolve("img.data");
-        Outcome q = CheckDifferentialTest.qemu(qemuImage(f.path, data));
-        Outcome o = CheckDifferentialTest.ours(f.path);
-        assertEquals(0, q.exitCode(), "qemu-img check: " + q.json());
-        assertEquals(2, o.exitCode(), "ours: " + o.json());
-        assertEquals(Set.of("mapping.data-file.host-offset-equals-guest"), o.rules());
-        ProcessRunner.Result qc = qemuConvert(f.path, data, dir.resolve("qemu.raw"));
+        assertChecks(f.path, 0, "mapping.data-file.host-offset-equals-guest");
+        ProcessRunner.Result qc = qemuConvert(f.path, dir.resolve("img.data"), dir.resolve("qemu.raw"));
         assertEquals(1, qc.exitCode());
         assertTrue(qc.err().contains("does not match"), qc.err());
         assertConvertRefused(f.path, "mapping.data-file.host-offset-equals-guest");
@@ -206,7 +179,7 @@ class DataFileDifferentialTest {
 
     /** QEMU refuses the combination when it creates or rebases an image, but opens and checks it. */
     @Test
-    void aBackingFileWithRawExternalDataIsACorruption() throws IOException {
+    void aBackingFileWithRawExternalDataIsACorruption() {
         Path img = create("cluster_size=4096,data_file_raw=on", "write -P 1 0 4k");
         Qemu.img("create", "-q", "-f", "qcow2", dir.resolve("base.qcow2").toString(), "4M");
         ImageFile f = new ImageFile(img);
@@ -215,11 +188,7 @@ class DataFileDifferentialTest {
         f.write(at, name);
         f.putLong(8, at); // spec: Header, backing_file_offset and backing_file_size
         f.write(16, new byte[] {0, 0, 0, (byte) name.length});
-        Outcome q = CheckDifferentialTest.qemu(qemuImage(img, dir.resolve("img.data")));
-        Outcome o = CheckDifferentialTest.ours(img);
-        assertEquals(0, q.exitCode(), "qemu-img check: " + q.json());
-        assertEquals(2, o.exitCode(), "ours: " + o.json());
-        assertEquals(Set.of("header.backing_file_offset.raw-external-data"), o.rules());
+        assertChecks(img, 0, "header.backing_file_offset.raw-external-data");
     }
 
     @Test

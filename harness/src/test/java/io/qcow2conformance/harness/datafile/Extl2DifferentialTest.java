@@ -2,14 +2,12 @@ package io.qcow2conformance.harness.datafile;
 
 import static io.qcow2conformance.harness.check.CheckDifferentialTest.assertCountersEqual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qcow2conformance.harness.check.CheckDifferentialTest;
 import io.qcow2conformance.harness.check.CheckDifferentialTest.Outcome;
 import io.qcow2conformance.harness.check.ImageFile;
 import io.qcow2conformance.harness.process.ProcessRunner;
-import io.qcow2conformance.harness.testkit.Cli;
 import io.qcow2conformance.harness.testkit.Qemu;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,11 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -42,26 +36,16 @@ class Extl2DifferentialTest {
         Qemu.require("qemu-io");
     }
 
-    static void io(Path img, String... commands) {
-        List<String> args = new ArrayList<>();
-        for (String c : commands) {
-            args.add("-c");
-            args.add(c);
-        }
-        args.add(img.toString());
-        Qemu.io(args.toArray(String[]::new));
-    }
-
     /** A 4 MiB overlay with extended L2 entries over a 3 MiB qcow2 backing file full of data. */
     Path overlay(int clusterSize) {
         Path base = dir.resolve("base.qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", "-o", "cluster_size=4096", base.toString(), "3M");
-        io(base, "write -P 0xa1 0 1m", "write -P 0xa2 1m 2m");
+        CheckDifferentialTest.io(base, "write -P 0xa1 0 1m", "write -P 0xa2 1m 2m");
         Path img = dir.resolve("ext.qcow2");
         Qemu.img("create", "-q", "-f", "qcow2", "-o", "extended_l2=on,cluster_size=" + clusterSize, "-F", "qcow2",
                 "-b", "base.qcow2", img.toString(), "4M");
         int sub = clusterSize / 32;
-        io(img,
+        CheckDifferentialTest.io(img,
                 "write -P 0x31 " + (sub + 7) + " 1000",            // inside one subcluster, odd offset
                 "write -P 0x32 " + (3 * sub - 5) + " " + (2 * sub), // across subcluster edges
                 "write -z " + (6 * sub) + " " + (3 * sub),          // zero subclusters over backing data
@@ -72,28 +56,17 @@ class Extl2DifferentialTest {
         return img;
     }
 
-    void assertConvertsLikeQemu(Path img) throws IOException {
-        Path theirs = Qemu.convertToRaw(img, dir.resolve("qemu.raw"), "-f", "qcow2");
-        Path ours = dir.resolve("ours.raw");
-        Cli.Result r = Cli.run("convert", img.toString(), ours.toString());
-        assertEquals(0, r.exitCode(), r.err());
-        assertEquals(Files.size(theirs), Files.size(ours), "output size");
-        assertEquals(-1L, Files.mismatch(theirs, ours), "first differing byte");
+    void assertConvertsLikeQemu(Path img) {
+        OurConvert.assertSameAs(Qemu.convertToRaw(img, dir.resolve("qemu.raw"), "-f", "qcow2"), dir, img);
     }
 
     void assertConvertRefused(Path img, String ruleId) {
-        Path ours = dir.resolve("refused.raw");
-        Cli.Result r = Cli.run("convert", img.toString(), ours.toString());
-        assertEquals(1, r.exitCode(), r.err());
-        String err = r.err().strip();
-        assertFalse(err.contains("\n"), err);
-        assertTrue(err.contains(ruleId), err);
-        assertFalse(Files.exists(ours));
+        OurConvert.assertRefused(dir, img, ruleId);
     }
 
     @ParameterizedTest(name = "cluster_size={0}")
     @ValueSource(ints = {16384, 65536, 262144})
-    void subclustersMixingDataZerosAndBackingMatchQemu(int clusterSize) throws IOException {
+    void subclustersMixingDataZerosAndBackingMatchQemu(int clusterSize) {
         Path img = overlay(clusterSize);
         assertConvertsLikeQemu(img);
         Outcome q = CheckDifferentialTest.qemu(img.toString());
@@ -106,7 +79,7 @@ class Extl2DifferentialTest {
 
     /** QEMU ignores bit 0 with extended L2 entries (research/qemu-behaviour.md §3): reads agree, its check passes. */
     @Test
-    void bit0OfAnEntryIsACorruptionThatReadsIgnore() throws IOException {
+    void bit0OfAnEntryIsACorruptionThatReadsIgnore() {
         ImageFile f = new ImageFile(overlay(65536));
         f.putLong(f.l2EntryOffset(0), f.l2Entry(0) | 1);
         assertConvertsLikeQemu(f.path);
@@ -138,7 +111,7 @@ class Extl2DifferentialTest {
 
     /** QEMU's read ignores the bitmap of a compressed cluster and its check flags it (and leaks the cluster). */
     @Test
-    void compressedClusterWithABitmapIsACorruptionThatReadsIgnore() throws IOException {
+    void compressedClusterWithABitmapIsACorruptionThatReadsIgnore() {
         Path src = overlay(65536);
         Path c = dir.resolve("c.qcow2");
         Qemu.img("convert", "-q", "-c", "-O", "qcow2", "-o", "extended_l2=on,cluster_size=65536", src.toString(),

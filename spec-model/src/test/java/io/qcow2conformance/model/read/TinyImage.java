@@ -160,20 +160,8 @@ final class TinyImage {
         } else {
             pos = 72;
         }
-        if (backingFormat != null) {
-            byte[] f = backingFormat.getBytes(StandardCharsets.UTF_8);
-            h.putInt(pos, 0xe2792aca);
-            h.putInt(pos + 4, f.length);
-            h.put(pos + 8, f);
-            pos += 8 + ((f.length + 7) & ~7);
-        }
-        if (dataFileName != null) {
-            byte[] f = dataFileName.getBytes(StandardCharsets.UTF_8);
-            h.putInt(pos, 0x44415441);
-            h.putInt(pos + 4, f.length);
-            h.put(pos + 8, f);
-            pos += 8 + ((f.length + 7) & ~7);
-        }
+        pos = putStringExtension(h, pos, 0xe2792aca, backingFormat);
+        pos = putStringExtension(h, pos, 0x44415441, dataFileName);
         pos += 8; // end of extensions: type 0, length 0
         if (backingName != null) {
             byte[] n = backingName.getBytes(StandardCharsets.UTF_8);
@@ -184,6 +172,18 @@ final class TinyImage {
         Path p = dir.resolve(name);
         Files.write(p, java.util.Arrays.copyOf(file.array(), end));
         return p;
+    }
+
+    /** Writes a string extension (spec: String header extensions) at {@code pos} unless {@code value} is null; returns the next position. */
+    private static int putStringExtension(ByteBuffer h, int pos, int type, String value) {
+        if (value == null) {
+            return pos;
+        }
+        byte[] f = value.getBytes(StandardCharsets.UTF_8);
+        h.putInt(pos, type);
+        h.putInt(pos + 4, f.length);
+        h.put(pos + 8, f);
+        return pos + 8 + ((f.length + 7) & ~7);
     }
 
     static byte[] pattern(int length, int seed) {
