@@ -33,7 +33,7 @@ public final class ModelOptions {
 
     @Option(names = "--data-file", paramLabel = "PATH",
             description = "The external data file of the image, instead of the name the image stores "
-                    + "(as qemu-img's data-file option).")
+                    + "(as qemu-img's data-file option). Used where guest data is read; check does not read it.")
     Path dataFile;
 
     public Limits limits() {
