@@ -23,6 +23,7 @@ import java.io.UncheckedIOException;
                 ConvertCommand.class,
                 BitmapCommand.class,
                 RulesCommand.class,
+                ErrataCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_OK = 0;

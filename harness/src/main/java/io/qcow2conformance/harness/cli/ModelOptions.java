@@ -3,6 +3,8 @@ package io.qcow2conformance.harness.cli;
 import io.qcow2conformance.model.image.Limits;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
+
 /** Options shared by every command that opens images: the model's resource limits. */
 public final class ModelOptions {
     @Option(names = "--max-l1-bytes", paramLabel = "BYTES",
@@ -29,8 +31,13 @@ public final class ModelOptions {
             description = "Follow backing file names that are absolute or leave the image's folder.")
     boolean allowOutsidePaths;
 
+    @Option(names = "--data-file", paramLabel = "PATH",
+            description = "The external data file of the image, instead of the name the image stores "
+                    + "(as qemu-img's data-file option). Used where guest data is read; check does not read it.")
+    Path dataFile;
+
     public Limits limits() {
         return new Limits(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes,
-                allowOutsidePaths);
+                allowOutsidePaths, dataFile);
     }
 }

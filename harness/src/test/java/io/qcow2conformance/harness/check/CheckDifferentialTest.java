@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  * <p>Where the counts differ by design: our {@code layout.metadata-overlap} is an extra
  * corruption next to the refcount mismatch QEMU reports for the same cluster.
  */
-class CheckDifferentialTest {
+public class CheckDifferentialTest {
     static final String[] COUNTERS = {"image-end-offset", "total-clusters", "allocated-clusters",
         "fragmented-clusters", "compressed-clusters", "corruptions", "leaks", "check-errors"};
 
@@ -48,13 +48,13 @@ class CheckDifferentialTest {
         Qemu.require("qemu-io");
     }
 
-    record Outcome(int exitCode, JsonNode json) {
-        long counter(String name) {
+    public record Outcome(int exitCode, JsonNode json) {
+        public long counter(String name) {
             JsonNode n = json.get(name);
             return n == null ? 0 : n.asLong(); // qemu-img leaves out counters that are 0
         }
 
-        Set<String> rules() {
+        public Set<String> rules() {
             Set<String> out = new TreeSet<>();
             json.path("findings").forEach(f -> out.add(f.get("rule").asText()));
             return out;
@@ -62,7 +62,7 @@ class CheckDifferentialTest {
     }
 
     /** {@code qemu-img check --output=json}; {@code imageArgs} name the image (plain path or --image-opts). */
-    static Outcome qemu(String... imageArgs) {
+    public static Outcome qemu(String... imageArgs) {
         List<String> args = new ArrayList<>(List.of("check", "--output=json"));
         args.addAll(List.of(imageArgs));
         ProcessRunner.Result r = Qemu.run("qemu-img", args.toArray(String[]::new));
@@ -73,7 +73,7 @@ class CheckDifferentialTest {
         return qemu(image.toString());
     }
 
-    static Outcome ours(Path image) {
+    public static Outcome ours(Path image) {
         Cli.Result r = Cli.run("check", "--output=json", image.toString());
         return new Outcome(r.exitCode(), parse(r.out()));
     }
@@ -100,7 +100,7 @@ class CheckDifferentialTest {
         return p;
     }
 
-    static void io(Path p, String... commands) {
+    public static void io(Path p, String... commands) {
         if (commands.length == 0) {
             return;
         }
@@ -352,7 +352,7 @@ class CheckDifferentialTest {
     }
 
     /** Our counters are QEMU's (but those in {@code except}), and every one is printed. */
-    static void assertCountersEqual(Outcome q, Outcome o, Set<String> except) {
+    public static void assertCountersEqual(Outcome q, Outcome o, Set<String> except) {
         for (String c : COUNTERS) {
             assertTrue(o.json().has(c), "every counter is printed: " + c);
             if (!except.contains(c)) {

@@ -18,13 +18,13 @@ import java.nio.file.Path;
  * Locates structures in an image made by QEMU, from the image's own header, L1 and
  * refcount table (never from layout guesses), and pokes bytes into it.
  */
-final class ImageFile {
-    final Path path;
-    final Header header;
+public final class ImageFile {
+    public final Path path;
+    public final Header header;
     final long[] l1;
     final long[] refcountTable;
 
-    ImageFile(Path path) {
+    public ImageFile(Path path) {
         this.path = path;
         try (ImageSource src = ImageSource.open(path)) {
             header = HeaderDecoder.decode(src);
@@ -33,7 +33,7 @@ final class ImageFile {
         }
     }
 
-    long clusterSize() {
+    public long clusterSize() {
         return header.clusterSize();
     }
 
@@ -43,7 +43,7 @@ final class ImageFile {
     }
 
     /** File offset of the L2 entry for guest cluster {@code guest} (its L2 table must exist). */
-    long l2EntryOffset(long guest) {
+    public long l2EntryOffset(long guest) {
         long perTable = header.l2Entries();
         long l2 = L1Entry.l2Offset(l1[(int) (guest / perTable)]);
         if (l2 == 0) {
@@ -52,7 +52,7 @@ final class ImageFile {
         return l2 + (guest % perTable) * header.l2EntrySize();
     }
 
-    long l2Entry(long guest) {
+    public long l2Entry(long guest) {
         return readLong(l2EntryOffset(guest));
     }
 
@@ -82,7 +82,7 @@ final class ImageFile {
         write(refcountEntryOffset(cluster), new byte[] {(byte) (value >>> 8), (byte) value});
     }
 
-    long readLong(long offset) {
+    public long readLong(long offset) {
         try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "r")) {
             f.seek(offset);
             return f.readLong();
@@ -91,7 +91,7 @@ final class ImageFile {
         }
     }
 
-    void putLong(long offset, long value) {
+    public void putLong(long offset, long value) {
         byte[] b = new byte[8];
         for (int i = 0; i < 8; i++) {
             b[i] = (byte) (value >>> (56 - 8 * i));
@@ -99,7 +99,7 @@ final class ImageFile {
         write(offset, b);
     }
 
-    void write(long offset, byte[] bytes) {
+    public void write(long offset, byte[] bytes) {
         try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "rw")) {
             f.seek(offset);
             f.write(bytes);

@@ -226,6 +226,9 @@ public final class CheckContext {
             if (!v3 && L2Entry.zeroFlag(e)) {
                 report(Finding.of(Rule.MAPPING_L2_ZERO_FLAG_V2, entryOffset, i, table));
             }
+            if (extL2 && L2Entry.zeroFlag(e)) {
+                report(Finding.of(Rule.MAPPING_EXTENDED_L2_ZERO_FLAG, entryOffset, i, table));
+            }
             ClusterType type = L2Entry.type(e, !extL2);
             long offset = L2Entry.hostOffset(e);
             if (type == ClusterType.NORMAL && offset == 0 && !dataFile) {
@@ -254,6 +257,12 @@ public final class CheckContext {
                 nextContiguous = offset + clusterSize;
             }
             if (dataFile) {
+                // spec: incompatible bit 2: the data file is mapped one to one and not refcounted
+                long guestOffset = guestBase + i * clusterSize;
+                if (offset != guestOffset) {
+                    report(Finding.of(Rule.DATA_FILE_HOST_OFFSET_EQUALS_GUEST, entryOffset, i, table, guestOffset,
+                            offset));
+                }
                 // clusters of an external data file always have refcount 1
                 if (active && !L2Entry.copied(e)) {
                     report(Finding.of(Rule.MAPPING_COPIED_FLAG, entryOffset, "L2 entry " + i, entryOffset, 0, offset, 1));

@@ -45,6 +45,10 @@ import java.util.StringJoiner;
  *     file are never compared (QEMU compares up to one partial cluster beyond).</li>
  * <li>A reference reaching a cluster or more past the end of the file is reported with the
  *     rule of the structure that makes it (L2 table, data cluster...).</li>
+ * <li>With an external data file, host offsets that differ from the guest offset are
+ *     findings (QEMU finds them only when reading); the data file itself is not opened, so a
+ *     missing one does not stop the check (QEMU cannot open the image). Bit 0 of an extended
+ *     L2 entry, which QEMU ignores, is a finding.</li>
  * <li>Snapshots and bitmaps are counted only by the {@link ReferenceSource}s given to
  *     {@link #withReferenceSources} (by default {@link #DEFAULT_REFERENCE_SOURCES}); without
  *     them their clusters show as leaks.</li>
@@ -135,6 +139,7 @@ public final class ImageChecker {
             }
             HeaderRules.check(h, unknownIncompatibleNames(h, ext), findings);
             ExtensionRules.check(h, ext, src.size(), findings);
+            FeatureRules.check(h, findings);
             if (h.hasBackingFile()) {
                 requireBackingChain(src.path());
             }

@@ -1,5 +1,7 @@
 package io.qcow2conformance.model.image;
 
+import java.nio.file.Path;
+
 /**
  * Resource limits of the model. Everything a header can inflate is bounded before it is
  * allocated; defaults follow QEMU's where QEMU has one (qcow2.h). Exceeding a limit is an
@@ -11,6 +13,8 @@ package io.qcow2conformance.model.image;
  * @param maxBackingDepth       longest backing chain, the image itself not counted
  * @param maxMetadataBytes      metadata read by one operation
  * @param allowOutsidePaths     follow backing/data file names that are absolute or leave the image's folder
+ * @param dataFile              the external data file of the opened (top) image, used instead of the name
+ *                              the image stores (as QEMU's {@code data-file} option); null: the stored name
  */
 public record Limits(
         long maxL1Bytes,
@@ -18,11 +22,25 @@ public record Limits(
         int maxClusterBits,
         int maxBackingDepth,
         long maxMetadataBytes,
-        boolean allowOutsidePaths) {
+        boolean allowOutsidePaths,
+        Path dataFile) {
 
     public static final Limits DEFAULT = new Limits(32L << 20, 8L << 20, 24, 16, 1L << 30, false);
 
+    public Limits(long maxL1Bytes, long maxRefcountTableBytes, int maxClusterBits, int maxBackingDepth,
+                  long maxMetadataBytes, boolean allowOutsidePaths) {
+        this(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes, allowOutsidePaths,
+                null);
+    }
+
     public Limits withAllowOutsidePaths(boolean allow) {
-        return new Limits(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes, allow);
+        return new Limits(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes, allow,
+                dataFile);
+    }
+
+    /** These limits with {@code file} as the top image's external data file (null: the stored name). */
+    public Limits withDataFile(Path file) {
+        return new Limits(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes,
+                allowOutsidePaths, file);
     }
 }

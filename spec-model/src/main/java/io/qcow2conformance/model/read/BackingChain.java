@@ -1,6 +1,7 @@
 package io.qcow2conformance.model.read;
 
 import io.qcow2conformance.model.extensions.HeaderExtension;
+import io.qcow2conformance.model.extensions.HeaderExtensions;
 import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.image.Limits;
 import io.qcow2conformance.model.image.Qcow2Image;
@@ -19,7 +20,8 @@ import java.util.Locale;
 
 /**
  * Opens a qcow2 image together with its backing chain (spec: Header, backing_file_offset;
- * String header extensions, backing file format name).
+ * String header extensions, backing file format name) and the external data file of each
+ * qcow2 image in it (spec: Header, incompatible bit 2; External data file name).
  *
  * <p>A backing file name is resolved against the folder of the image that names it. Names
  * that are absolute, or that leave that folder once {@code ..} and symbolic links are
@@ -28,6 +30,10 @@ import java.util.Locale;
  * ({@code qcow2} or {@code raw}); without one the file is probed: the qcow2 magic means
  * qcow2, anything else raw. The chain is at most {@link Limits#maxBackingDepth()} backing
  * files deep and never names the same file twice.
+ *
+ * <p>An external data file name is resolved the same way, with the same folder rule. The
+ * top image's data file can be given instead by {@link Limits#dataFile()} (the user's
+ * choice, taken as given, like the image path itself).
  */
 public final class BackingChain {
     private BackingChain() {
@@ -39,7 +45,7 @@ public final class BackingChain {
         try {
             List<Path> seen = new ArrayList<>();
             seen.add(realPath(path, top));
-            return layer(top, limits, seen);
+            return layer(top, limits, seen, limits.dataFile());
         } catch (RuntimeException e) {
             top.close();
             throw e;
@@ -56,16 +62,63 @@ public final class BackingChain {
         return backingOf(image, image.limits(), seen);
     }
 
-    /** Wraps {@code image} (owned from here on) with its backing chain. */
-    private static Qcow2Disk layer(Qcow2Image image, Limits limits, List<Path> seen) {
-        GuestDisk backing = backingOf(image, limits, seen);
+    /** Wraps {@code image} (owned from here on) with its data file and backing chain. */
+    private static Qcow2Disk layer(Qcow2Image image, Limits limits, List<Path> seen, Path dataFileOverride) {
+        ImageSource data = openDataFile(image, dataFileOverride);
+        GuestDisk backing = null;
         try {
-            return new Qcow2Disk(image, backing);
+            backing = backingOf(image, limits, seen);
+            return new Qcow2Disk(image, backing, data);
         } catch (RuntimeException e) {
             if (backing != null) {
                 backing.close();
             }
+            if (data != null) {
+                data.close();
+            }
             throw e;
+        }
+    }
+
+    /**
+     * The external data file of {@code image}, opened, or null when incompatible bit 2 is
+     * clear (spec: Header, incompatible_features bit 2 and autoclear_features bit 1).
+     * {@code override} (null: none) is used instead of the stored name. Refuses the raw
+     * external data bit without the data file bit, and a missing or unresolvable file.
+     */
+    public static ImageSource openDataFile(Qcow2Image image, Path override) {
+        return openDataFile(image.path(), image.header(), image.extensions(), image.limits(), override);
+    }
+
+    /** As {@link #openDataFile(Qcow2Image, Path)}, for callers that decode the header themselves (the checker). */
+    public static ImageSource openDataFile(Path imagePath, Header h, HeaderExtensions extensions, Limits limits,
+                                           Path override) {
+        if (!h.externalDataFile()) {
+            if (h.hasAutoclear(Header.AUTOCLEAR_DATA_FILE_RAW)) {
+                throw new ImageException(Rule.HEADER_AUTOCLEAR_RAW_WITHOUT_DATA_FILE, "autoclear_features", 88,
+                        Rule.HEADER_AUTOCLEAR_RAW_WITHOUT_DATA_FILE.format());
+            }
+            return null;
+        }
+        Path file;
+        String name;
+        long nameOffset;
+        if (override != null) {
+            name = override.toString();
+            nameOffset = 72;
+            file = override;
+        } else {
+            HeaderExtension.ExternalDataFile ext = extensions.last(HeaderExtension.ExternalDataFile.class)
+                    .orElseThrow(() -> NamedFile.DATA.missing("(none)", 72,
+                            "the image has the external data file bit but names no data file (give one with --data-file)"));
+            name = ext.name();
+            nameOffset = ext.offset() + 8;
+            file = resolve(imagePath, name, limits, nameOffset, NamedFile.DATA);
+        }
+        try {
+            return ImageSource.open(file);
+        } catch (ImageException e) {
+            throw NamedFile.DATA.missing(name, nameOffset, e.detail());
         }
     }
 
@@ -80,7 +133,7 @@ public final class BackingChain {
             throw new ImageException(Rule.LIMIT_BACKING_DEPTH, "backing file name", nameOffset,
                     Rule.LIMIT_BACKING_DEPTH.format(limits.maxBackingDepth()));
         }
-        Path file = resolve(image, name, limits, nameOffset);
+        Path file = resolve(image.path(), name, limits, nameOffset, NamedFile.BACKING);
         if (seen.contains(file)) {
             throw new ImageException(Rule.BACKING_LOOP, "backing file name", nameOffset,
                     Rule.BACKING_LOOP.format(chain(seen, file)));
@@ -90,7 +143,7 @@ public final class BackingChain {
         try {
             src = ImageSource.open(file);
         } catch (ImageException e) {
-            throw missing(name, nameOffset, e.detail());
+            throw NamedFile.BACKING.missing(name, nameOffset, e.detail());
         }
         try {
             if (format.equals("raw") || (format.equals("probe") && !isQcow2(src))) {
@@ -98,7 +151,7 @@ public final class BackingChain {
             }
             Qcow2Image below = Qcow2Image.open(src, limits);
             seen.add(file);
-            return layer(below, limits, seen);
+            return layer(below, limits, seen, null);
         } catch (RuntimeException e) {
             src.close();
             throw e;
@@ -119,36 +172,36 @@ public final class BackingChain {
         return f;
     }
 
-    /** Resolves a backing file name to the real path of a regular file, enforcing the folder rule. */
-    private static Path resolve(Qcow2Image image, String name, Limits limits, long nameOffset) {
-        Path folder = image.path().toAbsolutePath().getParent();
+    /** Resolves a backing or data file name to the real path of a regular file, enforcing the folder rule. */
+    private static Path resolve(Path imagePath, String name, Limits limits, long nameOffset, NamedFile kind) {
+        Path folder = imagePath.toAbsolutePath().getParent();
         Path named;
         try {
             named = Path.of(name);
         } catch (InvalidPathException e) {
-            throw missing(name, nameOffset, "not a valid path: " + e.getReason());
+            throw kind.missing(name, nameOffset, "not a valid path: " + e.getReason());
         }
         if (name.isEmpty()) {
-            throw missing(name, nameOffset, "the name is empty");
+            throw kind.missing(name, nameOffset, "the name is empty");
         }
         Path joined = folder.resolve(named).normalize();
         if (!limits.allowOutsidePaths() && (named.isAbsolute() || !joined.startsWith(folder.normalize()))) {
-            throw outside(name, nameOffset);
+            throw kind.outside(name, nameOffset);
         }
         if (!Files.exists(joined)) {
-            throw missing(name, nameOffset, "no such file: " + joined);
+            throw kind.missing(name, nameOffset, "no such file: " + joined);
         }
         Path real;
         try {
             real = joined.toRealPath();
             if (!limits.allowOutsidePaths() && !real.startsWith(folder.toRealPath())) {
-                throw outside(name, nameOffset);
+                throw kind.outside(name, nameOffset);
             }
         } catch (IOException e) {
-            throw missing(name, nameOffset, "cannot resolve " + joined + ": " + e.getMessage());
+            throw kind.missing(name, nameOffset, "cannot resolve " + joined + ": " + e.getMessage());
         }
         if (!Files.isRegularFile(real)) {
-            throw missing(name, nameOffset, "not a regular file: " + real);
+            throw kind.missing(name, nameOffset, "not a regular file: " + real);
         }
         return real;
     }
@@ -169,14 +222,27 @@ public final class BackingChain {
         return b.append(again.getFileName()).toString();
     }
 
-    private static ImageException missing(String name, long offset, String why) {
-        return new ImageException(Rule.BACKING_MISSING, "backing file name", offset,
-                Rule.BACKING_MISSING.format("'" + name + "'", why));
-    }
+    /** The files an image names, each with the rule that a missing one breaks. */
+    private enum NamedFile {
+        BACKING("backing file", Rule.BACKING_MISSING),
+        DATA("external data file", Rule.DATA_FILE_READABLE);
 
-    private static ImageException outside(String name, long offset) {
-        return new ImageException(Rule.PATH_OUTSIDE_IMAGE_FOLDER, "backing file name", offset,
-                Rule.PATH_OUTSIDE_IMAGE_FOLDER.format("backing file", name));
+        private final String label;
+        private final Rule missingRule;
+
+        NamedFile(String label, Rule missingRule) {
+            this.label = label;
+            this.missingRule = missingRule;
+        }
+
+        ImageException missing(String name, long offset, String why) {
+            return new ImageException(missingRule, label + " name", offset, missingRule.format("'" + name + "'", why));
+        }
+
+        ImageException outside(String name, long offset) {
+            return new ImageException(Rule.PATH_OUTSIDE_IMAGE_FOLDER, label + " name", offset,
+                    Rule.PATH_OUTSIDE_IMAGE_FOLDER.format(label, name));
+        }
     }
 
     /** True when the file starts with the qcow2 magic. */

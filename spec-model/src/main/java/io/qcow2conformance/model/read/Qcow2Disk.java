@@ -27,10 +27,15 @@ import java.util.Arrays;
  * the copied flag set reads as unallocated.
  *
  * <p>With extended L2 entries (spec: Extended L2 Entries) the same holds per subcluster, as
- * the entry's subcluster bitmap says; compressed clusters have no subclusters.
+ * the entry's subcluster bitmap says; compressed clusters have no subclusters. Images with
+ * extended L2 entries and clusters under 16 KiB are refused, as QEMU refuses them.
  *
- * <p>Not yet read: external data files and encrypted images; opening them fails with
- * {@link Rule#READ_UNSUPPORTED}.
+ * <p>With an external data file (spec: Header, incompatible bit 2) host offsets address the
+ * data file, not the image file: each must equal its guest offset, host offset 0 with the
+ * copied flag is a data cluster at offset 0, compressed clusters are refused, and a data
+ * file shorter than a cluster reads zeros past its end (it is not bounded by the spec).
+ *
+ * <p>Not yet read: encrypted images; opening them fails with {@link Rule#READ_UNSUPPORTED}.
  */
 public final class Qcow2Disk implements GuestDisk {
     private static final int UNALLOCATED = 0;
@@ -42,6 +47,9 @@ public final class Qcow2Disk implements GuestDisk {
     private final Qcow2Image image;
     private final Header header;
     private final ImageSource source;
+    /** Where standard clusters are read: the external data file, or the image file. */
+    private final ImageSource dataSource;
+    private final boolean externalData;
     private final GuestDisk backing;
     private final long size;
     private final int clusterBits;
@@ -70,14 +78,29 @@ public final class Qcow2Disk implements GuestDisk {
 
     /**
      * A reader over {@code image}, reading unallocated clusters from {@code backing} (null:
-     * zeros). The disk takes ownership of both and closes them.
+     * zeros) and, when the image has one, its external data file by the stored name (see
+     * {@link BackingChain#openDataFile}). The disk takes ownership of both and closes them.
      */
     public Qcow2Disk(Qcow2Image image, GuestDisk backing) {
+        this(image, backing, BackingChain.openDataFile(image, null));
+    }
+
+    /**
+     * As {@link #Qcow2Disk(Qcow2Image, GuestDisk)}, with the external data file opened by the
+     * caller ({@code dataFile} must be non-null exactly when incompatible bit 2 is set). The
+     * disk takes ownership of all three.
+     */
+    public Qcow2Disk(Qcow2Image image, GuestDisk backing, ImageSource dataFile) {
         Header h = image.header();
         refuseUnsupported(h);
+        if (h.externalDataFile() != (dataFile != null)) {
+            throw new IllegalArgumentException("a data file is needed exactly when incompatible bit 2 is set");
+        }
         this.image = image;
         this.header = h;
         this.source = image.source();
+        this.dataSource = dataFile != null ? dataFile : source;
+        this.externalData = dataFile != null;
         this.backing = backing;
         this.size = h.size();
         this.clusterBits = (int) h.clusterBits();
@@ -89,10 +112,12 @@ public final class Qcow2Disk implements GuestDisk {
     }
 
     private static void refuseUnsupported(Header h) {
+        if (h.extendedL2() && h.clusterBits() < 14) {
+            throw new ImageException(Rule.HEADER_EXTENDED_L2_CLUSTER_BITS_MIN, "cluster_bits", 20,
+                    Rule.HEADER_EXTENDED_L2_CLUSTER_BITS_MIN.format(h.clusterBits()));
+        }
         String what = null;
-        if (h.externalDataFile()) {
-            what = "external data files (incompatible bit 2)";
-        } else if (h.cryptMethod() != 0) {
+        if (h.cryptMethod() != 0) {
             what = "encrypted images (crypt_method " + h.cryptMethod() + ")";
         } else if (h.size() < 0) {
             what = "virtual sizes of 2^63 bytes or more";
@@ -144,7 +169,7 @@ public final class Qcow2Disk implements GuestDisk {
                     case UNALLOCATED -> readBacking(pos, dst);
                     case ZERO -> fillZeros(dst);
                     case DATA -> {
-                        source.readAvailable(runHost, dst);
+                        dataSource.readAvailable(runHost, dst);
                         fillZeros(dst); // the part of the run past the end of the file
                     }
                     default -> readCompressed(pos, dst);
@@ -211,13 +236,13 @@ public final class Qcow2Disk implements GuestDisk {
             if (!L2Entry.compressed(entry)) {
                 return classifySubcluster(pos, l2[2 * l2Index + 1], table);
             }
-            return COMPRESSED;
+            return compressed(table);
         }
         entry = l2[l2Index];
         ClusterType type = L2Entry.type(entry, true);
         switch (type) {
             case COMPRESSED:
-                return COMPRESSED;
+                return compressed(table);
             case UNALLOCATED:
                 return UNALLOCATED;
             case ZERO_PLAIN:
@@ -226,19 +251,44 @@ public final class Qcow2Disk implements GuestDisk {
                     throw l2Fault(Rule.MAPPING_L2_ZERO_FLAG_V2, l2Index, table);
                 }
                 if (type == ClusterType.ZERO_ALLOCATED) {
-                    checkAligned(L2Entry.hostOffset(entry));
+                    checkHostCluster(L2Entry.hostOffset(entry), guestCluster);
                 }
                 return ZERO;
             default:
                 host = L2Entry.hostOffset(entry);
-                if (host == 0) {
+                if (host == 0 && !externalData) {
                     return UNALLOCATED; // only the copied flag: QEMU reads it as unallocated
                 }
-                checkAligned(host);
-                if (host >= source.size()) {
-                    throw l2Fault(Rule.MAPPING_DATA_CLUSTER_IN_FILE, l2Index, table, host, source.size());
-                }
+                checkHostCluster(host, guestCluster);
+                checkInFile(host);
                 return DATA;
+        }
+    }
+
+    /** Spec: Header, incompatible bit 2: an image with an external data file has no compressed clusters. */
+    private int compressed(long table) {
+        if (externalData) {
+            throw l2Fault(Rule.MAPPING_COMPRESSED_WITH_DATA_FILE, l2Index, table);
+        }
+        return COMPRESSED;
+    }
+
+    /**
+     * A host cluster that is used (read, or preallocated): aligned and, with an external data
+     * file, at the guest offset (QEMU checks both on every access).
+     */
+    private void checkHostCluster(long hostCluster, long guestCluster) {
+        checkAligned(hostCluster);
+        long guestOffset = guestCluster << clusterBits;
+        if (externalData && hostCluster != guestOffset) {
+            throw l2Fault(Rule.DATA_FILE_HOST_OFFSET_EQUALS_GUEST, l2Index, curL2Offset, guestOffset, hostCluster);
+        }
+    }
+
+    /** A data cluster to be read from the image file starts inside it; a data file is not bounded. */
+    private void checkInFile(long hostCluster) {
+        if (!externalData && hostCluster >= source.size()) {
+            throw l2Fault(Rule.MAPPING_DATA_CLUSTER_IN_FILE, l2Index, curL2Offset, hostCluster, source.size());
         }
     }
 
@@ -252,27 +302,25 @@ public final class Qcow2Disk implements GuestDisk {
         long clusterHost = L2Entry.hostOffset(entry);
         long allocated = bitmap & 0xffffffffL;
         long zeros = bitmap >>> 32;
-        if (clusterHost == 0) { // only the copied flag, as without subclusters: unallocated
+        // Without a host cluster (offset 0 and, unless a data file is used, only the copied flag)
+        // the entry is unallocated, as without subclusters.
+        if (clusterHost == 0 && !(externalData && L2Entry.copied(entry))) {
             if (allocated != 0) {
-                throw l2Fault(Rule.MAPPING_EXTENDED_L2_BITMAP, l2Index, table, bitmap,
-                        "marks subclusters allocated but the entry has no host offset");
+                throw l2Fault(Rule.MAPPING_SUBCLUSTER_UNALLOCATED_CLUSTER, l2Index, table, allocated);
             }
             return (zeros >>> sc & 1) != 0 ? ZERO : UNALLOCATED;
         }
         if ((allocated & zeros) != 0) {
-            throw l2Fault(Rule.MAPPING_EXTENDED_L2_BITMAP, l2Index, table, bitmap,
-                    "marks subclusters both allocated and reading as zeros");
+            throw l2Fault(Rule.MAPPING_SUBCLUSTER_ALLOC_AND_ZERO, l2Index, table, allocated & zeros);
         }
-        checkAligned(clusterHost);
+        checkHostCluster(clusterHost, pos >>> clusterBits);
         if ((zeros >>> sc & 1) != 0) {
             return ZERO;
         }
         if ((allocated >>> sc & 1) == 0) {
             return UNALLOCATED;
         }
-        if (clusterHost >= source.size()) {
-            throw l2Fault(Rule.MAPPING_DATA_CLUSTER_IN_FILE, l2Index, table, clusterHost, source.size());
-        }
+        checkInFile(clusterHost);
         host = clusterHost + ((long) sc << subclusterBits);
         return DATA;
     }
@@ -363,6 +411,9 @@ public final class Qcow2Disk implements GuestDisk {
                 decompressor.close();
             }
             image.close();
+            if (externalData) {
+                dataSource.close();
+            }
         } finally {
             if (backing != null) {
                 backing.close();

@@ -257,10 +257,6 @@ public enum Rule {
     BACKING_FORMAT_KNOWN("backing.format.known", STRING_EXTENSIONS, MUST, CORRUPTION,
             "The backing file format, when named, is one the reader knows (this kit: qcow2 and raw).",
             "backing file format '%s' is not supported"),
-    // Belongs with the cluster mapping rules (spec: Extended L2 Entries); the guest reader needs it now.
-    MAPPING_EXTENDED_L2_BITMAP("mapping.extended-l2.bitmap.valid", EXTENDED_L2, MUST, CORRUPTION,
-            "In a standard extended L2 entry no subcluster is both allocated and marked as reading zeros, and an entry without a host offset marks no subcluster allocated.",
-            "L2 entry %d of the table at 0x%x: subcluster bitmap 0x%016x %s"),
     // Not a spec rule: the guest reader's own gaps, kept here until their areas land.
     READ_UNSUPPORTED("kit.read.unsupported-feature", KIT, IMPLEMENTATION_LIMIT, Severity.LIMIT,
             "The kit's guest reader (convert, data checks) does not handle every valid image yet; it refuses those it cannot read.",
@@ -352,6 +348,29 @@ public enum Rule {
     // (more bitmap rules go above this line)
 
     // ---- Extended L2 entries and external data files ------------------------------------
+    // The reader and the checker name the two faults this rule groups by their own rules
+    // (mapping.extended-l2.bitmap.alloc-and-zero, .unallocated-cluster); the ID is kept, never reused.
+    MAPPING_EXTENDED_L2_BITMAP("mapping.extended-l2.bitmap.valid", EXTENDED_L2, MUST, CORRUPTION,
+            "In a standard extended L2 entry no subcluster is both allocated and marked as reading zeros, and an entry without a host offset marks no subcluster allocated.",
+            "L2 entry %d of the table at 0x%x: subcluster bitmap 0x%016x %s"),
+    HEADER_EXTENDED_L2_CLUSTER_BITS_MIN("header.cluster_bits.min-with-extended-l2", HEADER, MUST, CORRUPTION,
+            "With extended L2 entries cluster_bits is at least 14, so that each of the 32 subclusters is at least 512 bytes.",
+            "cluster_bits %d is less than 14, the minimum with extended L2 entries"),
+    MAPPING_EXTENDED_L2_ZERO_FLAG("mapping.extended-l2.zero-flag", EXTENDED_L2, MUST, CORRUPTION,
+            "With extended L2 entries bit 0 of a standard cluster descriptor is 0; the subcluster bitmap says what reads as zeros.",
+            "L2 entry %d of the table at 0x%x has bit 0 set; with extended L2 entries it is always 0"),
+    DATA_FILE_READABLE("data-file.file.readable", HEADER_FEATURES, MUST, CORRUPTION,
+            "An image with the external data file bit can be read only with its data file: the one its name extension names or one given by the user.",
+            "external data file %s: %s"),
+    DATA_FILE_HOST_OFFSET_EQUALS_GUEST("mapping.data-file.host-offset-equals-guest", HEADER_FEATURES, MUST, CORRUPTION,
+            "With an external data file, a cluster's host offset in the data file equals its guest offset.",
+            "L2 entry %d of the table at 0x%x maps guest offset 0x%x to host offset 0x%x of the external data file"),
+    DATA_FILE_NO_SNAPSHOTS("snapshots.external-data-file", HEADER_FEATURES, MUST, CORRUPTION,
+            "An image with an external data file has no internal snapshots.",
+            "nb_snapshots is %d but the image has an external data file (incompatible bit 2)"),
+    DATA_FILE_RAW_WITH_BACKING("header.backing_file_offset.raw-external-data", HEADER, MUST, CORRUPTION,
+            "An image whose raw external data bit (autoclear bit 1) is set has no backing file.",
+            "the image names a backing file but autoclear bit 1 (raw external data) is set"),
     // (more extended L2 and external data file rules go above this line)
 
     // ---- Encryption ---------------------------------------------------------------------

@@ -15,7 +15,9 @@ import java.util.List;
  * Header, Host cluster management, Cluster mapping), independently of the model's
  * decoders: cluster 0 header, 1 refcount table, 2 refcount block, 3.. L1 table, then one
  * L2 table for each of the first {@code l2Tables} L1 entries, then data clusters. The expected refcount of every cluster is tracked as
- * clusters are added, and written to the refcount block by {@link #build()}.
+ * clusters are added, and written to the refcount block by {@link #build()}. With extended
+ * L2 entries (spec: Extended L2 Entries) each entry is 16 bytes, the second word its
+ * subcluster bitmap, and incompatible bit 4 is set.
  */
 final class TinyImage {
     static final long COPIED = 1L << 63;
@@ -31,16 +33,23 @@ final class TinyImage {
     final int l1Size;
     final int l1Clusters;
     final int l2Tables;
+    final boolean extendedL2;
     long virtualSize;
     long incompatibleFeatures;
     private final List<Long> refcounts = new ArrayList<>();
     private final long[] l2Entries;
+    private final long[] bitmaps;
 
     TinyImage(int clusterBits, int refcountOrder, int version, int l1Size) {
         this(clusterBits, refcountOrder, version, l1Size, l1Size);
     }
 
     TinyImage(int clusterBits, int refcountOrder, int version, int l1Size, int l2Tables) {
+        this(clusterBits, refcountOrder, version, l1Size, l2Tables, false);
+    }
+
+    private TinyImage(int clusterBits, int refcountOrder, int version, int l1Size, int l2Tables, boolean extendedL2) {
+        this.extendedL2 = extendedL2;
         this.clusterBits = clusterBits;
         this.refcountOrder = version == 2 ? 4 : refcountOrder;
         this.version = version;
@@ -50,6 +59,7 @@ final class TinyImage {
         this.l2Tables = l2Tables;
         this.virtualSize = l1Size * l2Size() * clusterSize;
         this.l2Entries = new long[(int) (l2Tables * l2Size())];
+        this.bitmaps = new long[l2Entries.length];
         for (int k = 0; k < 3 + l1Clusters + l2Tables; k++) {
             refcounts.add(1L); // header, refcount table, refcount block, L1, L2 tables
         }
@@ -59,8 +69,17 @@ final class TinyImage {
         return new TinyImage(clusterBits, refcountOrder, 3, 1);
     }
 
+    /** A version 3 image with extended L2 entries, one L1 entry and 16-bit refcounts. */
+    static TinyImage extendedL2(int clusterBits) {
+        return new TinyImage(clusterBits, 4, 3, 1, 1, true);
+    }
+
+    int l2EntrySize() {
+        return extendedL2 ? 16 : 8;
+    }
+
     long l2Size() {
-        return clusterSize / 8;
+        return clusterSize / l2EntrySize();
     }
 
     /** Cluster index of the L2 table for L1 entry {@code i}. */
@@ -74,7 +93,7 @@ final class TinyImage {
 
     /** Byte offset of the L2 entry for guest cluster {@code guest}. */
     long l2EntryOffset(int guest) {
-        return offsetOf(l2Cluster((int) (guest / l2Size()))) + 8 * (guest % l2Size());
+        return offsetOf(l2Cluster((int) (guest / l2Size()))) + l2EntrySize() * (guest % l2Size());
     }
 
     int clusters() {
@@ -115,6 +134,11 @@ final class TinyImage {
         l2Entries[guest] = entry;
     }
 
+    /** The subcluster bitmap of guest cluster {@code guest} (extended L2 entries only). */
+    void bitmap(int guest, long bitmap) {
+        bitmaps[guest] = bitmap;
+    }
+
     byte[] build() {
         byte[] b = new byte[(int) (clusters() * clusterSize)];
         BigEndian.put32(b, 0, 0x514649fbL);
@@ -126,7 +150,7 @@ final class TinyImage {
         BigEndian.put64(b, 48, offsetOf(REFTABLE));
         BigEndian.put32(b, 56, 1);
         if (version == 3) {
-            BigEndian.put64(b, 72, incompatibleFeatures);
+            BigEndian.put64(b, 72, incompatibleFeatures | (extendedL2 ? 1L << 4 : 0));
             BigEndian.put32(b, 96, refcountOrder);
             BigEndian.put32(b, 100, 104);
         }
@@ -136,6 +160,9 @@ final class TinyImage {
         }
         for (int g = 0; g < l2Entries.length; g++) {
             BigEndian.put64(b, (int) l2EntryOffset(g), l2Entries[g]);
+            if (extendedL2) {
+                BigEndian.put64(b, (int) l2EntryOffset(g) + 8, bitmaps[g]);
+            }
         }
         for (int k = 0; k < clusters(); k++) {
             putRefcount(b, k, refcounts.get(k));

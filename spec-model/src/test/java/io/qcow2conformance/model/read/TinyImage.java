@@ -23,8 +23,11 @@ final class TinyImage {
     int version = 3;
     int compressionType;
     long incompatibleFeatures;
+    long autoclearFeatures;
     String backingName;
     String backingFormat;
+    /** The external data file name extension's string (spec: External data file name), or null. */
+    String dataFileName;
     private final int l1Size;
     private final ByteBuffer file;
     private int end;
@@ -149,6 +152,7 @@ final class TinyImage {
         int pos;
         if (version == 3) {
             h.putLong(72, incompatibleFeatures | (compressionType != 0 ? 1L << 3 : 0) | (extendedL2 ? 1L << 4 : 0));
+            h.putLong(88, autoclearFeatures);
             h.putInt(96, 4);
             h.putInt(100, 112);
             h.put(104, (byte) compressionType);
@@ -156,13 +160,8 @@ final class TinyImage {
         } else {
             pos = 72;
         }
-        if (backingFormat != null) {
-            byte[] f = backingFormat.getBytes(StandardCharsets.UTF_8);
-            h.putInt(pos, 0xe2792aca);
-            h.putInt(pos + 4, f.length);
-            h.put(pos + 8, f);
-            pos += 8 + ((f.length + 7) & ~7);
-        }
+        pos = putStringExtension(h, pos, 0xe2792aca, backingFormat);
+        pos = putStringExtension(h, pos, 0x44415441, dataFileName);
         pos += 8; // end of extensions: type 0, length 0
         if (backingName != null) {
             byte[] n = backingName.getBytes(StandardCharsets.UTF_8);
@@ -173,6 +172,18 @@ final class TinyImage {
         Path p = dir.resolve(name);
         Files.write(p, java.util.Arrays.copyOf(file.array(), end));
         return p;
+    }
+
+    /** Writes a string extension (spec: String header extensions) at {@code pos} unless {@code value} is null; returns the next position. */
+    private static int putStringExtension(ByteBuffer h, int pos, int type, String value) {
+        if (value == null) {
+            return pos;
+        }
+        byte[] f = value.getBytes(StandardCharsets.UTF_8);
+        h.putInt(pos, type);
+        h.putInt(pos + 4, f.length);
+        h.put(pos + 8, f);
+        return pos + 8 + ((f.length + 7) & ~7);
     }
 
     static byte[] pattern(int length, int seed) {
