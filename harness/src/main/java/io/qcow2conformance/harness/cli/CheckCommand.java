@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qcow2conformance.model.check.CheckReport;
 import io.qcow2conformance.model.check.ImageChecker;
 import io.qcow2conformance.model.check.Proposal;
+import io.qcow2conformance.model.crypto.Secret;
+import io.qcow2conformance.model.read.BackingChain;
 import io.qcow2conformance.model.rules.Finding;
 import io.qcow2conformance.model.rules.Rule;
 import picocli.CommandLine;
@@ -63,6 +65,11 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         EnumSet<Proposal> applied = EnumSet.noneOf(Proposal.class);
         applied.addAll(proposals);
+        Secret secret = model.secret();
+        if (secret.present()) {
+            // As qemu-img check with a key secret: a passphrase that opens no key slot is an error (exit 1).
+            BackingChain.open(image, model.limits(), secret).close();
+        }
         CheckReport report = new ImageChecker(model.limits()).withProposals(applied).check(image);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

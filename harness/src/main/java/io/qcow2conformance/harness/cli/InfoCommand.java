@@ -3,6 +3,8 @@ package io.qcow2conformance.harness.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qcow2conformance.model.crypto.CipherSpec;
+import io.qcow2conformance.model.crypto.LuksHeader;
 import io.qcow2conformance.model.extensions.ExtensionRules;
 import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.extensions.HeaderExtension.BackingFormat;
@@ -116,7 +118,9 @@ final class InfoCommand implements Callable<Integer> {
         }
         d.put("refcount-bits", h.refcountBits());
         if (h.cryptMethod() == 1 || h.cryptMethod() == 2) {
-            d.putObject("encrypt").put("format", h.cryptMethod() == 1 ? "aes" : "luks");
+            ObjectNode e = d.putObject("encrypt");
+            e.put("format", h.cryptMethod() == 1 ? "aes" : "luks");
+            LuksHeader.of(img).filter(LuksHeader::isLuks1).ifPresent(l -> luks(l, e));
         }
         if (h.externalDataFile()) {
             img.extensions().last(ExternalDataFile.class).ifPresent(e -> d.put("data-file", e.name()));
@@ -125,6 +129,34 @@ final class InfoCommand implements Callable<Integer> {
         if (h.isV3()) {
             d.put("corrupt", h.hasIncompatible(Header.INCOMPAT_CORRUPT));
             d.put("extended-l2", h.extendedL2());
+        }
+    }
+
+    /** The LUKS fields of {@code encrypt}, named as QEMU's QCryptoBlockInfoLUKS; offsets in bytes. */
+    private static void luks(LuksHeader l, ObjectNode e) {
+        String mode = l.cipherMode();
+        int dash = mode.indexOf('-');
+        String ivgen = dash < 0 ? "" : mode.substring(dash + 1);
+        int colon = ivgen.indexOf(':');
+        e.put("cipher-alg", CipherSpec.qemuAlgName(l.cipherName(), l.keyBytes(), mode));
+        e.put("cipher-mode", dash < 0 ? mode : mode.substring(0, dash));
+        e.put("ivgen-alg", colon < 0 ? ivgen : ivgen.substring(0, colon));
+        if (colon >= 0) {
+            e.put("ivgen-hash-alg", ivgen.substring(colon + 1));
+        }
+        e.put("hash-alg", l.hashSpec());
+        e.put("payload-offset", l.payloadOffset() * LuksHeader.SECTOR);
+        e.put("master-key-iters", l.mkDigestIterations());
+        e.put("uuid", l.uuid());
+        ArrayNode slots = e.putArray("slots");
+        for (LuksHeader.KeySlot s : l.keySlots()) {
+            ObjectNode o = slots.addObject();
+            o.put("active", s.active());
+            if (s.active()) {
+                o.put("iters", s.iterations());
+                o.put("stripes", s.stripes());
+            }
+            o.put("key-offset", s.keyMaterialOffset() * LuksHeader.SECTOR);
         }
     }
 

@@ -1,9 +1,14 @@
 package io.qcow2conformance.harness.cli;
 
+import io.qcow2conformance.model.crypto.Secret;
 import io.qcow2conformance.model.image.Limits;
 import picocli.CommandLine.Option;
 
-/** Options shared by every command that opens images: the model's resource limits. */
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Options shared by every command that opens images: the model's resource limits and the passphrase of encrypted images. */
 public final class ModelOptions {
     @Option(names = "--max-l1-bytes", paramLabel = "BYTES",
             description = "Largest L1 table to read (default: ${DEFAULT-VALUE}, as QEMU).")
@@ -28,6 +33,32 @@ public final class ModelOptions {
     @Option(names = "--allow-outside-paths",
             description = "Follow backing file names that are absolute or leave the image's folder.")
     boolean allowOutsidePaths;
+
+    @Option(names = "--passphrase-file", paramLabel = "FILE",
+            description = "Passphrase of encrypted images: the file's bytes, exactly (as QEMU's secret object file=).")
+    Path passphraseFile;
+
+    @Option(names = "--passphrase", paramLabel = "TEXT",
+            description = "Passphrase of encrypted images, as UTF-8 (visible to other users: for tests; prefer --passphrase-file).")
+    String passphrase;
+
+    /** The passphrase given, or {@link Secret#NONE}. */
+    public Secret secret() {
+        if (passphrase != null && passphraseFile != null) {
+            throw new Main.UserError("give --passphrase or --passphrase-file, not both");
+        }
+        if (passphrase != null) {
+            return Secret.ofText(passphrase);
+        }
+        if (passphraseFile == null) {
+            return Secret.NONE;
+        }
+        try {
+            return Secret.of(Files.readAllBytes(passphraseFile));
+        } catch (IOException e) {
+            throw new Main.UserError("cannot read the passphrase file " + passphraseFile + ": " + e.getMessage());
+        }
+    }
 
     public Limits limits() {
         return new Limits(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes,

@@ -1,5 +1,6 @@
 package io.qcow2conformance.model.check;
 
+import io.qcow2conformance.model.crypto.LuksRules;
 import io.qcow2conformance.model.extensions.ExtensionRules;
 import io.qcow2conformance.model.extensions.ExtensionsDecoder;
 import io.qcow2conformance.model.extensions.HeaderExtension.FeatureName;
@@ -127,6 +128,7 @@ public final class ImageChecker {
             }
             HeaderRules.check(h, unknownIncompatibleNames(h, ext), findings);
             ExtensionRules.check(h, ext, src.size(), findings);
+            LuksRules.check(src, h, ext, findings);
             long needed = h.l1EntriesNeeded();
             if (h.l1Size() < needed) {
                 findings.add(Finding.of(Rule.MAPPING_L1_TOO_SMALL, 36, h.l1Size(), h.size(), needed));

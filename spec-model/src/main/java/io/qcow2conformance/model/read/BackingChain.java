@@ -1,5 +1,6 @@
 package io.qcow2conformance.model.read;
 
+import io.qcow2conformance.model.crypto.Secret;
 import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.image.Limits;
@@ -27,7 +28,8 @@ import java.util.Locale;
  * {@link Limits#allowOutsidePaths()}. The format comes from the backing format extension
  * ({@code qcow2} or {@code raw}); without one the file is probed: the qcow2 magic means
  * qcow2, anything else raw. The chain is at most {@link Limits#maxBackingDepth()} backing
- * files deep and never names the same file twice.
+ * files deep and never names the same file twice. Encrypted images in the chain are
+ * decrypted with the one {@link Secret} given (QEMU takes a secret per image).
  */
 public final class BackingChain {
     private BackingChain() {
@@ -35,11 +37,16 @@ public final class BackingChain {
 
     /** Opens the qcow2 image at {@code path} and everything beneath it. */
     public static Qcow2Disk open(Path path, Limits limits) {
+        return open(path, limits, Secret.NONE);
+    }
+
+    /** As {@link #open(Path, Limits)}, decrypting encrypted images with {@code secret}. */
+    public static Qcow2Disk open(Path path, Limits limits, Secret secret) {
         Qcow2Image top = Qcow2Image.open(path, limits);
         try {
             List<Path> seen = new ArrayList<>();
             seen.add(realPath(path, top));
-            return layer(top, limits, seen);
+            return layer(top, limits, seen, secret);
         } catch (RuntimeException e) {
             top.close();
             throw e;
@@ -53,14 +60,14 @@ public final class BackingChain {
     public static GuestDisk openBacking(Qcow2Image image) {
         List<Path> seen = new ArrayList<>();
         seen.add(realPath(image.path(), image));
-        return backingOf(image, image.limits(), seen);
+        return backingOf(image, image.limits(), seen, Secret.NONE);
     }
 
     /** Wraps {@code image} (owned from here on) with its backing chain. */
-    private static Qcow2Disk layer(Qcow2Image image, Limits limits, List<Path> seen) {
-        GuestDisk backing = backingOf(image, limits, seen);
+    private static Qcow2Disk layer(Qcow2Image image, Limits limits, List<Path> seen, Secret secret) {
+        GuestDisk backing = backingOf(image, limits, seen, secret);
         try {
-            return new Qcow2Disk(image, backing);
+            return new Qcow2Disk(image, backing, secret);
         } catch (RuntimeException e) {
             if (backing != null) {
                 backing.close();
@@ -69,7 +76,7 @@ public final class BackingChain {
         }
     }
 
-    private static GuestDisk backingOf(Qcow2Image image, Limits limits, List<Path> seen) {
+    private static GuestDisk backingOf(Qcow2Image image, Limits limits, List<Path> seen, Secret secret) {
         String name = image.backingFileName();
         if (name == null) {
             return null;
@@ -98,7 +105,7 @@ public final class BackingChain {
             }
             Qcow2Image below = Qcow2Image.open(src, limits);
             seen.add(file);
-            return layer(below, limits, seen);
+            return layer(below, limits, seen, secret);
         } catch (RuntimeException e) {
             src.close();
             throw e;

@@ -1,5 +1,7 @@
 package io.qcow2conformance.model.read;
 
+import io.qcow2conformance.model.crypto.ImageCipher;
+import io.qcow2conformance.model.crypto.Secret;
 import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.image.Qcow2Image;
 import io.qcow2conformance.model.io.ImageSource;
@@ -29,8 +31,12 @@ import java.util.Arrays;
  * <p>With extended L2 entries (spec: Extended L2 Entries) the same holds per subcluster, as
  * the entry's subcluster bitmap says; compressed clusters have no subclusters.
  *
- * <p>Not yet read: external data files and encrypted images; opening them fails with
- * {@link Rule#READ_UNSUPPORTED}.
+ * <p>Encrypted images (spec: Data encryption) are read with a {@link Secret}: host data is
+ * decrypted by {@link ImageCipher} after it is read; without a passphrase opening fails
+ * ({@link Rule#ENCRYPTION_PASSPHRASE_REQUIRED}), never returning ciphertext. Compressed
+ * clusters are not decrypted (QEMU never writes them encrypted).
+ *
+ * <p>Not yet read: external data files; opening them fails with {@link Rule#READ_UNSUPPORTED}.
  */
 public final class Qcow2Disk implements GuestDisk {
     private static final int UNALLOCATED = 0;
@@ -63,6 +69,10 @@ public final class Qcow2Disk implements GuestDisk {
     private long curL2Offset;
     private long spanEnd;
 
+    /** Null when the image is not encrypted. */
+    private final ImageCipher cipher;
+    private byte[] sectors = new byte[0];
+
     private ClusterDecompressor decompressor;
     private byte[] cluster;
     private boolean clusterValid;
@@ -73,8 +83,14 @@ public final class Qcow2Disk implements GuestDisk {
      * zeros). The disk takes ownership of both and closes them.
      */
     public Qcow2Disk(Qcow2Image image, GuestDisk backing) {
+        this(image, backing, Secret.NONE);
+    }
+
+    /** As {@link #Qcow2Disk(Qcow2Image, GuestDisk)}, decrypting with {@code secret} if the image is encrypted. */
+    public Qcow2Disk(Qcow2Image image, GuestDisk backing, Secret secret) {
         Header h = image.header();
         refuseUnsupported(h);
+        this.cipher = ImageCipher.open(image, secret);
         this.image = image;
         this.header = h;
         this.source = image.source();
@@ -92,8 +108,6 @@ public final class Qcow2Disk implements GuestDisk {
         String what = null;
         if (h.externalDataFile()) {
             what = "external data files (incompatible bit 2)";
-        } else if (h.cryptMethod() != 0) {
-            what = "encrypted images (crypt_method " + h.cryptMethod() + ")";
         } else if (h.size() < 0) {
             what = "virtual sizes of 2^63 bytes or more";
         }
@@ -144,8 +158,12 @@ public final class Qcow2Disk implements GuestDisk {
                     case UNALLOCATED -> readBacking(pos, dst);
                     case ZERO -> fillZeros(dst);
                     case DATA -> {
-                        source.readAvailable(runHost, dst);
-                        fillZeros(dst); // the part of the run past the end of the file
+                        if (cipher != null) {
+                            readEncrypted(pos, runHost, dst);
+                        } else {
+                            source.readAvailable(runHost, dst);
+                            fillZeros(dst); // the part of the run past the end of the file
+                        }
                     }
                     default -> readCompressed(pos, dst);
                 }
@@ -327,6 +345,25 @@ public final class Qcow2Disk implements GuestDisk {
             dst.limit(limit);
         }
         fillZeros(dst); // no backing file, or past its end
+    }
+
+    /**
+     * Host data of an encrypted image: the whole 512-byte sectors around the run are read
+     * (zeros past the end of the file, as QEMU reads them) and decrypted, then the run is copied.
+     */
+    private void readEncrypted(long pos, long runHost, ByteBuffer dst) {
+        int len = dst.remaining();
+        int lead = (int) (runHost & 511);
+        long first = runHost - lead;
+        int n = (lead + len + 511) & ~511;
+        if (sectors.length < n) {
+            sectors = new byte[n];
+        }
+        ByteBuffer b = ByteBuffer.wrap(sectors, 0, n);
+        source.readAvailable(first, b);
+        fillZeros(b);
+        cipher.decrypt(sectors, 0, n, first, pos - lead);
+        dst.put(sectors, lead, len);
     }
 
     private void readCompressed(long pos, ByteBuffer dst) {
