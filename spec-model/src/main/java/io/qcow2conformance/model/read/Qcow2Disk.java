@@ -34,7 +34,8 @@ import java.util.Arrays;
  * <p>Encrypted images (spec: Data encryption) are read with a {@link Secret}: host data is
  * decrypted by {@link ImageCipher} after it is read; without a passphrase opening fails
  * ({@link Rule#ENCRYPTION_PASSPHRASE_REQUIRED}), never returning ciphertext. Compressed
- * clusters are not decrypted (QEMU never writes them encrypted).
+ * clusters are only decompressed: QEMU 7.2 writes them into encrypted images unencrypted
+ * and reads them so, although the spec asks for all payload data to be encrypted.
  *
  * <p>Not yet read: external data files; opening them fails with {@link Rule#READ_UNSUPPORTED}.
  */
