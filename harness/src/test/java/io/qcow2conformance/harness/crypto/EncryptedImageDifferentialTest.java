@@ -84,6 +84,10 @@ class EncryptedImageDifferentialTest {
         JsonNode ours = JSON.readTree(info.out());
         assertEquals(qemu.at("/format-specific/data/encrypt"), ours.at("/format-specific/data/encrypt"));
         assertEquals(qemu.get("encrypted"), ours.get("encrypted"));
+        String qemuHuman = Qemu.img("info", img.toString()).out();
+        Cli.Result human = Cli.run("info", img.toString());
+        assertEquals(encryptBlock(qemuHuman), encryptBlock(human.out()));
+        assertTrue(human.out().contains("\nencrypted: yes\n"), human.out());
 
         // The encryption header clusters are referenced: no leaks, and the same counters as qemu-img check.
         JsonNode qemuCheck = JSON.readTree(Qemu.img("check", "--output=json", "--object", SECRET,
@@ -220,6 +224,18 @@ class EncryptedImageDifferentialTest {
         Cli.Result r = Cli.run("convert", passphraseOption, img.toString(), actual.toString());
         assertEquals(0, r.exitCode(), r.err());
         assertArrayEquals(Files.readAllBytes(expected), Files.readAllBytes(actual));
+    }
+
+    /** The lines of the "encrypt:" block of human info output, down to the next line as little indented. */
+    private static List<String> encryptBlock(String info) {
+        List<String> lines = info.lines().toList();
+        int start = lines.indexOf("    encrypt:");
+        assertTrue(start >= 0, info);
+        int end = start + 1;
+        while (end < lines.size() && lines.get(end).startsWith("        ")) {
+            end++;
+        }
+        return lines.subList(start, end);
     }
 
     private static long indexOf(byte[] hay, byte[] needle) {
