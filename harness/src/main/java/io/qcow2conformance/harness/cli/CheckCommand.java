@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qcow2conformance.model.check.CheckReport;
 import io.qcow2conformance.model.check.ImageChecker;
+import io.qcow2conformance.model.crypto.Secret;
+import io.qcow2conformance.model.read.BackingChain;
 import io.qcow2conformance.model.rules.Finding;
 import io.qcow2conformance.model.rules.Rule;
 import picocli.CommandLine.Command;
@@ -53,6 +55,11 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Secret secret = model.secret();
+        if (secret.present()) {
+            // As qemu-img check with a key secret: a passphrase that opens no key slot is an error (exit 1).
+            BackingChain.open(image, model.limits(), secret).close();
+        }
         CheckReport report = new ImageChecker(model.limits()).withProposals(proposals.applied()).check(image);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

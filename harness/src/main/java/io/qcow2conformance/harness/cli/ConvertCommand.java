@@ -1,5 +1,6 @@
 package io.qcow2conformance.harness.cli;
 
+import io.qcow2conformance.model.crypto.Secret;
 import io.qcow2conformance.model.image.Limits;
 import io.qcow2conformance.model.read.BackingChain;
 import io.qcow2conformance.model.read.GuestDisk;
@@ -57,12 +58,14 @@ final class ConvertCommand implements Callable<Integer> {
         Path target = out.toAbsolutePath().normalize();
         checkTarget(target);
         Limits limits = model.limits();
-        // Opened here, before any file is created, so that a broken chain leaves nothing behind.
-        try (GuestDisk first = BackingChain.open(image, limits)) {
+        Secret secret = model.secret();
+        // Opened here, before any file is created, so that a broken chain (or a missing or
+        // wrong passphrase) leaves nothing behind.
+        try (GuestDisk first = BackingChain.open(image, limits, secret)) {
             Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
             boolean done = false;
             try {
-                write(first, () -> BackingChain.open(image, limits), tmp);
+                write(first, () -> BackingChain.open(image, limits, secret), tmp);
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 done = true;
             } finally {

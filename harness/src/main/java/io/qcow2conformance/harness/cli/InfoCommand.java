@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qcow2conformance.model.bitmap.PersistentBitmaps;
 import io.qcow2conformance.model.bitmap.StoredBitmap;
 import io.qcow2conformance.model.check.Proposal;
+import io.qcow2conformance.model.crypto.CipherSpec;
+import io.qcow2conformance.model.crypto.LuksHeader;
 import io.qcow2conformance.model.extensions.ExtensionRules;
 import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.extensions.HeaderExtension.BackingFormat;
@@ -146,7 +148,9 @@ final class InfoCommand implements Callable<Integer> {
         }
         d.put("refcount-bits", h.refcountBits());
         if (h.cryptMethod() == 1 || h.cryptMethod() == 2) {
-            d.putObject("encrypt").put("format", h.cryptMethod() == 1 ? "aes" : "luks");
+            ObjectNode e = d.putObject("encrypt");
+            LuksHeader.of(img).filter(l -> h.cryptMethod() == 2 && l.isLuks1()).ifPresentOrElse(l -> luks(l, e),
+                    () -> e.put("format", h.cryptMethod() == 1 ? "aes" : "luks"));
         }
         if (h.externalDataFile()) {
             img.extensions().last(ExternalDataFile.class).ifPresent(e -> d.put("data-file", e.name()));
@@ -156,6 +160,40 @@ final class InfoCommand implements Callable<Integer> {
             d.put("corrupt", h.hasIncompatible(Header.INCOMPAT_CORRUPT));
             d.put("extended-l2", h.extendedL2());
         }
+    }
+
+    /**
+     * The LUKS fields of {@code encrypt}, named as QEMU's QCryptoBlockInfoLUKS and in the
+     * order qemu-img prints them; offsets in bytes.
+     */
+    private static void luks(LuksHeader l, ObjectNode e) {
+        String mode = l.cipherMode();
+        int dash = mode.indexOf('-');
+        String ivgen = dash < 0 ? "" : mode.substring(dash + 1);
+        int colon = ivgen.indexOf(':');
+        e.put("ivgen-alg", colon < 0 ? ivgen : ivgen.substring(0, colon));
+        e.put("hash-alg", l.hashSpec());
+        e.put("cipher-alg", CipherSpec.qemuAlgName(l.cipherName(), l.keyBytes(), mode));
+        e.put("uuid", l.uuid());
+        if (colon >= 0) {
+            e.put("ivgen-hash-alg", ivgen.substring(colon + 1));
+        }
+        e.put("format", "luks");
+        e.put("cipher-mode", dash < 0 ? mode : mode.substring(0, dash));
+        ArrayNode slots = e.putArray("slots");
+        for (LuksHeader.KeySlot s : l.keySlots()) {
+            ObjectNode o = slots.addObject();
+            o.put("active", s.active());
+            if (s.active()) {
+                o.put("iters", s.iterations());
+            }
+            o.put("key-offset", s.keyMaterialOffset() * LuksHeader.SECTOR);
+            if (s.active()) {
+                o.put("stripes", s.stripes());
+            }
+        }
+        e.put("payload-offset", l.payloadOffset() * LuksHeader.SECTOR);
+        e.put("master-key-iters", l.mkDigestIterations());
     }
 
     /** As QEMU: a relative backing name is relative to the folder of the image as it was named. */
@@ -330,6 +368,9 @@ final class InfoCommand implements Callable<Integer> {
         s.append("file format: qcow2\n");
         s.append("virtual size: ").append(sizeToString(size)).append(" (").append(size).append(" bytes)\n");
         s.append("file size: ").append(x.get("file-size").asLong()).append(" bytes\n");
+        if (info.has("encrypted")) {
+            s.append("encrypted: yes\n");
+        }
         s.append("cluster_size: ").append(info.get("cluster-size").asLong()).append('\n');
         if (info.has("backing-filename")) {
             String name = info.get("backing-filename").asText();
@@ -368,9 +409,22 @@ final class InfoCommand implements Callable<Integer> {
     private static void fields(StringBuilder s, JsonNode obj, String indent) {
         for (Iterator<Map.Entry<String, JsonNode>> it = obj.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
-            JsonNode v = f.getValue();
-            String text = v.isObject() ? v.toString() : v.asText();
-            s.append(indent).append(f.getKey().replace('-', ' ')).append(": ").append(text).append('\n');
+            field(s, f.getKey().replace('-', ' '), f.getValue(), indent);
+        }
+    }
+
+    /** One field; objects and arrays nested below it as qemu-img prints them (array items as "[i]"). */
+    private static void field(StringBuilder s, String name, JsonNode v, String indent) {
+        if (v.isObject()) {
+            s.append(indent).append(name).append(":\n");
+            fields(s, v, indent + "    ");
+        } else if (v.isArray()) {
+            s.append(indent).append(name).append(":\n");
+            for (int i = 0; i < v.size(); i++) {
+                field(s, "[" + i + "]", v.get(i), indent + "    ");
+            }
+        } else {
+            s.append(indent).append(name).append(": ").append(v.asText()).append('\n');
         }
     }
 

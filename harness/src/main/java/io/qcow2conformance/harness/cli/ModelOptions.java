@@ -1,11 +1,14 @@
 package io.qcow2conformance.harness.cli;
 
+import io.qcow2conformance.model.crypto.Secret;
 import io.qcow2conformance.model.image.Limits;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Options shared by every command that opens images: the model's resource limits. */
+/** Options shared by every command that opens images: the model's resource limits and the passphrase of encrypted images. */
 public final class ModelOptions {
     @Option(names = "--max-l1-bytes", paramLabel = "BYTES",
             description = "Largest L1 table to read (default: ${DEFAULT-VALUE}, as QEMU).")
@@ -35,6 +38,31 @@ public final class ModelOptions {
             description = "The external data file of the image, instead of the name the image stores "
                     + "(as qemu-img's data-file option). Used where guest data is read; check does not read it.")
     Path dataFile;
+    @Option(names = "--passphrase-file", paramLabel = "FILE",
+            description = "Passphrase of encrypted images: the file's bytes, exactly (as QEMU's secret object file=).")
+    Path passphraseFile;
+
+    @Option(names = "--passphrase", paramLabel = "TEXT",
+            description = "Passphrase of encrypted images, as UTF-8 (visible to other users: for tests; prefer --passphrase-file).")
+    String passphrase;
+
+    /** The passphrase given, or {@link Secret#NONE}. */
+    public Secret secret() {
+        if (passphrase != null && passphraseFile != null) {
+            throw new Main.UserError("give --passphrase or --passphrase-file, not both");
+        }
+        if (passphrase != null) {
+            return Secret.ofText(passphrase);
+        }
+        if (passphraseFile == null) {
+            return Secret.NONE;
+        }
+        try {
+            return Secret.of(Files.readAllBytes(passphraseFile));
+        } catch (IOException e) {
+            throw new Main.UserError("cannot read the passphrase file " + passphraseFile + ": " + e.getMessage());
+        }
+    }
 
     public Limits limits() {
         return new Limits(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes,

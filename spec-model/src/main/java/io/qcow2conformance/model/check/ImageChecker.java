@@ -1,6 +1,7 @@
 package io.qcow2conformance.model.check;
 
 import io.qcow2conformance.model.bitmap.BitmapReferences;
+import io.qcow2conformance.model.crypto.LuksRules;
 import io.qcow2conformance.model.extensions.ExtensionRules;
 import io.qcow2conformance.model.extensions.ExtensionsDecoder;
 import io.qcow2conformance.model.extensions.HeaderExtension.FeatureName;
@@ -140,6 +141,7 @@ public final class ImageChecker {
             HeaderRules.check(h, unknownIncompatibleNames(h, ext), findings);
             ExtensionRules.check(h, ext, src.size(), findings);
             FeatureRules.check(h, findings);
+            LuksRules.check(src, h, ext, findings);
             if (h.hasBackingFile()) {
                 requireBackingChain(src.path());
             }

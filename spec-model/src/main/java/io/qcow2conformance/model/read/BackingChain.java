@@ -1,5 +1,6 @@
 package io.qcow2conformance.model.read;
 
+import io.qcow2conformance.model.crypto.Secret;
 import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.extensions.HeaderExtensions;
 import io.qcow2conformance.model.header.Header;
@@ -29,7 +30,8 @@ import java.util.Locale;
  * {@link Limits#allowOutsidePaths()}. The format comes from the backing format extension
  * ({@code qcow2} or {@code raw}); without one the file is probed: the qcow2 magic means
  * qcow2, anything else raw. The chain is at most {@link Limits#maxBackingDepth()} backing
- * files deep and never names the same file twice.
+ * files deep and never names the same file twice. Encrypted images in the chain are
+ * decrypted with the one {@link Secret} given (QEMU takes a secret per image).
  *
  * <p>An external data file name is resolved the same way, with the same folder rule. The
  * top image's data file can be given instead by {@link Limits#dataFile()} (the user's
@@ -41,11 +43,16 @@ public final class BackingChain {
 
     /** Opens the qcow2 image at {@code path} and everything beneath it. */
     public static Qcow2Disk open(Path path, Limits limits) {
+        return open(path, limits, Secret.NONE);
+    }
+
+    /** As {@link #open(Path, Limits)}, decrypting encrypted images with {@code secret}. */
+    public static Qcow2Disk open(Path path, Limits limits, Secret secret) {
         Qcow2Image top = Qcow2Image.open(path, limits);
         try {
             List<Path> seen = new ArrayList<>();
             seen.add(realPath(path, top));
-            return layer(top, limits, seen, limits.dataFile());
+            return layer(top, limits, seen, limits.dataFile(), secret);
         } catch (RuntimeException e) {
             top.close();
             throw e;
@@ -59,16 +66,17 @@ public final class BackingChain {
     public static GuestDisk openBacking(Qcow2Image image) {
         List<Path> seen = new ArrayList<>();
         seen.add(realPath(image.path(), image));
-        return backingOf(image, image.limits(), seen);
+        return backingOf(image, image.limits(), seen, Secret.NONE);
     }
 
     /** Wraps {@code image} (owned from here on) with its data file and backing chain. */
-    private static Qcow2Disk layer(Qcow2Image image, Limits limits, List<Path> seen, Path dataFileOverride) {
+    private static Qcow2Disk layer(Qcow2Image image, Limits limits, List<Path> seen, Path dataFileOverride,
+                                   Secret secret) {
         ImageSource data = openDataFile(image, dataFileOverride);
         GuestDisk backing = null;
         try {
-            backing = backingOf(image, limits, seen);
-            return new Qcow2Disk(image, backing, data);
+            backing = backingOf(image, limits, seen, secret);
+            return new Qcow2Disk(image, backing, data, secret);
         } catch (RuntimeException e) {
             if (backing != null) {
                 backing.close();
@@ -122,7 +130,7 @@ public final class BackingChain {
         }
     }
 
-    private static GuestDisk backingOf(Qcow2Image image, Limits limits, List<Path> seen) {
+    private static GuestDisk backingOf(Qcow2Image image, Limits limits, List<Path> seen, Secret secret) {
         String name = image.backingFileName();
         if (name == null) {
             return null;
@@ -151,7 +159,7 @@ public final class BackingChain {
             }
             Qcow2Image below = Qcow2Image.open(src, limits);
             seen.add(file);
-            return layer(below, limits, seen, null);
+            return layer(below, limits, seen, null, secret);
         } catch (RuntimeException e) {
             src.close();
             throw e;

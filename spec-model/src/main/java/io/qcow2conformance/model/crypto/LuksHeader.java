@@ -1,0 +1,123 @@
+package io.qcow2conformance.model.crypto;
+
+import io.qcow2conformance.model.extensions.HeaderExtension.FullDiskEncryption;
+import io.qcow2conformance.model.image.Qcow2Image;
+import io.qcow2conformance.model.io.BigEndian;
+import io.qcow2conformance.model.io.ImageSource;
+import io.qcow2conformance.model.rules.Rule;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The LUKS1 partition header (cryptsetup's LUKS1 on-disk format) at the start of a qcow2
+ * image's encryption header area (spec: Full disk encryption header pointer). Numbers are
+ * big-endian; strings are NUL-terminated in fixed fields. Byte arrays are copies.
+ *
+ * @param offset             where the LUKS header starts in the image file
+ * @param payloadOffset      in 512-byte sectors from the start of the LUKS header (unused by qcow2)
+ * @param keyBytes           master key length in bytes
+ * @param mkDigestIterations PBKDF2 iterations of the master key digest
+ */
+public record LuksHeader(
+        long offset,
+        byte[] magic,
+        int version,
+        String cipherName,
+        String cipherMode,
+        String hashSpec,
+        long payloadOffset,
+        long keyBytes,
+        byte[] mkDigest,
+        byte[] mkDigestSalt,
+        long mkDigestIterations,
+        String uuid,
+        List<KeySlot> keySlots) {
+
+    public static final int LENGTH = 592;
+    public static final byte[] MAGIC = {'L', 'U', 'K', 'S', (byte) 0xba, (byte) 0xbe};
+    public static final int SLOTS = 8;
+    public static final int SECTOR = 512;
+    static final int OFF_VERSION = 6;
+    static final int OFF_CIPHER_NAME = 8;
+    static final int OFF_PAYLOAD = 104;
+    static final int OFF_KEY_BYTES = 108;
+    static final int OFF_MK_ITERATIONS = 164;
+    static final int OFF_SLOTS = 208;
+    static final int SLOT_LENGTH = 48;
+    static final int DIGEST_LENGTH = 20;
+
+    /**
+     * One key slot.
+     *
+     * @param state             0x00ac71f3 active, 0x0000dead disabled
+     * @param keyMaterialOffset in 512-byte sectors from the start of the LUKS header
+     */
+    public record KeySlot(int index, long state, long iterations, byte[] salt, long keyMaterialOffset, long stripes) {
+        public static final long ACTIVE = 0x00ac71f3L;
+        public static final long DISABLED = 0x0000deadL;
+
+        public boolean active() {
+            return state == ACTIVE;
+        }
+
+        /** Where this slot's fields start, relative to the LUKS header. */
+        public int fieldOffset() {
+            return OFF_SLOTS + index * SLOT_LENGTH;
+        }
+
+        /** Bytes of split key material, in whole sectors. */
+        public long materialLength(long keyBytes) {
+            if (keyBytes > (1L << 40) / Math.max(1, stripes)) {
+                return 1L << 40; // far past any area a file holds; keeps sums with offsets from overflowing
+            }
+            long n = keyBytes * stripes;
+            return (n + SECTOR - 1) / SECTOR * SECTOR;
+        }
+    }
+
+    /** The LUKS header of a crypt_method 2 image whose encryption header area is usable and long enough. */
+    public static Optional<LuksHeader> of(Qcow2Image image) {
+        return LuksRules.area(image.source(), image.header(), image.extensions())
+                .filter(f -> f.encryptionHeaderLength() >= LENGTH)
+                .map(f -> read(image.source(), f));
+    }
+
+    /** Reads and decodes the LUKS header at the start of the area {@code fde} points to. */
+    static LuksHeader read(ImageSource src, FullDiskEncryption fde) {
+        byte[] b = new byte[LENGTH];
+        src.read(fde.encryptionHeaderOffset(), b.length, Rule.LUKS_HEADER_LENGTH, "LUKS header").get(b);
+        return decode(fde.encryptionHeaderOffset(), b);
+    }
+
+    /** True when the magic and version are LUKS1's: only then do the other fields mean anything. */
+    public boolean isLuks1() {
+        return Arrays.equals(magic, MAGIC) && version == 1;
+    }
+
+    /** Decodes the {@link #LENGTH} bytes of {@code b}, read at file offset {@code offset}. */
+    public static LuksHeader decode(long offset, byte[] b) {
+        List<KeySlot> slots = new ArrayList<>(SLOTS);
+        for (int i = 0; i < SLOTS; i++) {
+            int s = OFF_SLOTS + i * SLOT_LENGTH;
+            slots.add(new KeySlot(i, BigEndian.u32(b, s), BigEndian.u32(b, s + 4), Arrays.copyOfRange(b, s + 8, s + 40),
+                    BigEndian.u32(b, s + 40), BigEndian.u32(b, s + 44)));
+        }
+        return new LuksHeader(offset, Arrays.copyOfRange(b, 0, 6), BigEndian.u16(b, OFF_VERSION),
+                string(b, OFF_CIPHER_NAME, 32), string(b, 40, 32), string(b, 72, 32),
+                BigEndian.u32(b, OFF_PAYLOAD), BigEndian.u32(b, OFF_KEY_BYTES),
+                Arrays.copyOfRange(b, 112, 132), Arrays.copyOfRange(b, 132, 164), BigEndian.u32(b, OFF_MK_ITERATIONS),
+                string(b, 168, 40), List.copyOf(slots));
+    }
+
+    private static String string(byte[] b, int from, int max) {
+        int end = from;
+        while (end < from + max && b[end] != 0) {
+            end++;
+        }
+        return new String(b, from, end - from, StandardCharsets.ISO_8859_1);
+    }
+}
