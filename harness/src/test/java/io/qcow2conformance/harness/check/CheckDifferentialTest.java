@@ -212,7 +212,7 @@ public class CheckDifferentialTest {
         String secret = "secret,id=sec0,data=conformance";
         Path p = dir.resolve("luks.qcow2");
         Qemu.img("create", "-q", "--object", secret, "-f", "qcow2", "-o",
-                "encrypt.format=luks,encrypt.key-secret=sec0,cluster_size=4096", p.toString(), "1M");
+                "encrypt.format=luks,encrypt.key-secret=sec0,encrypt.iter-time=10,cluster_size=4096", p.toString(), "1M");
         String opts = "driver=qcow2,file.filename=" + p + ",encrypt.key-secret=sec0";
         Qemu.io("--object", secret, "--image-opts", opts, "-c", "write -P 3 0 8k");
         assertSameCleanReport(p, "--object", secret, "--image-opts", opts);
