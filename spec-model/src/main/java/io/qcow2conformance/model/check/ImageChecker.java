@@ -16,6 +16,7 @@ import io.qcow2conformance.model.rules.Finding;
 import io.qcow2conformance.model.rules.ImageException;
 import io.qcow2conformance.model.rules.Rule;
 import io.qcow2conformance.model.rules.Severity;
+import io.qcow2conformance.model.snapshot.SnapshotReferences;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -42,7 +43,8 @@ import java.util.StringJoiner;
  * <li>A reference reaching a cluster or more past the end of the file is reported with the
  *     rule of the structure that makes it (L2 table, data cluster...).</li>
  * <li>Snapshots and bitmaps are counted only by the {@link ReferenceSource}s given to
- *     {@link #withReferenceSources}; without them their clusters show as leaks.</li>
+ *     {@link #withReferenceSources}; without them their clusters show as leaks. The default
+ *     list holds the snapshots' source ({@link SnapshotReferences}).</li>
  * </ul>
  *
  * <p>Memory: two 16-bit counters and one role byte per host cluster of the file (bounded by
@@ -58,8 +60,9 @@ public final class ImageChecker {
     private final List<ReferenceSource> referenceSources;
     private final CompressedDataCheck compressedDataCheck;
 
+    /** A checker with the default reference sources: the snapshots' structures. */
     public ImageChecker(Limits limits) {
-        this(limits, Set.of(), List.of(), null);
+        this(limits, Set.of(), List.of(new SnapshotReferences()), null);
     }
 
     private ImageChecker(Limits limits, Set<Proposal> proposals, List<ReferenceSource> referenceSources,
@@ -75,7 +78,7 @@ public final class ImageChecker {
         return new ImageChecker(limits, applied, referenceSources, compressedDataCheck);
     }
 
-    /** Extension point: structures counted by other packages (snapshots, bitmaps). */
+    /** Extension point: structures counted by other packages (snapshots, bitmaps); replaces the default list. */
     public ImageChecker withReferenceSources(List<ReferenceSource> sources) {
         return new ImageChecker(limits, proposals, sources, compressedDataCheck);
     }

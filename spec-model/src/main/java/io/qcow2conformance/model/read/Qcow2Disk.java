@@ -40,6 +40,9 @@ public final class Qcow2Disk implements GuestDisk {
     private static final byte[] ZEROS = new byte[64 << 10];
 
     private final Qcow2Image image;
+    /** The L1 table reads go through: the active one, or a snapshot's (spec: Snapshots). */
+    private final long[] l1;
+    private final long l1TableOffset;
     private final Header header;
     private final ImageSource source;
     private final GuestDisk backing;
@@ -73,13 +76,29 @@ public final class Qcow2Disk implements GuestDisk {
      * zeros). The disk takes ownership of both and closes them.
      */
     public Qcow2Disk(Qcow2Image image, GuestDisk backing) {
+        this(image, backing, null, image.header().l1TableOffset(), image.header().size());
+    }
+
+    /**
+     * A reader over an internal snapshot of {@code image}: guest clusters are looked up in
+     * {@code l1} (the snapshot's L1 table, read from {@code l1TableOffset}) and the disk is
+     * {@code virtualSize} bytes long. Ownership as {@link #Qcow2Disk(Qcow2Image, GuestDisk)}.
+     */
+    public static Qcow2Disk ofSnapshot(Qcow2Image image, GuestDisk backing, long[] l1, long l1TableOffset,
+                                       long virtualSize) {
+        return new Qcow2Disk(image, backing, l1.clone(), l1TableOffset, virtualSize);
+    }
+
+    private Qcow2Disk(Qcow2Image image, GuestDisk backing, long[] l1, long l1TableOffset, long virtualSize) {
         Header h = image.header();
-        refuseUnsupported(h);
+        refuseUnsupported(h, virtualSize);
         this.image = image;
+        this.l1 = l1;
+        this.l1TableOffset = l1TableOffset;
         this.header = h;
         this.source = image.source();
         this.backing = backing;
-        this.size = h.size();
+        this.size = virtualSize;
         this.clusterBits = (int) h.clusterBits();
         this.clusterSize = h.clusterSize();
         this.extendedL2 = h.extendedL2();
@@ -88,13 +107,13 @@ public final class Qcow2Disk implements GuestDisk {
         this.maxMetadataBytes = image.limits().maxMetadataBytes();
     }
 
-    private static void refuseUnsupported(Header h) {
+    private static void refuseUnsupported(Header h, long virtualSize) {
         String what = null;
         if (h.externalDataFile()) {
             what = "external data files (incompatible bit 2)";
         } else if (h.cryptMethod() != 0) {
             what = "encrypted images (crypt_method " + h.cryptMethod() + ")";
-        } else if (h.size() < 0) {
+        } else if (virtualSize < 0) {
             what = "virtual sizes of 2^63 bytes or more";
         }
         if (what != null) {
@@ -193,12 +212,12 @@ public final class Qcow2Disk implements GuestDisk {
         spanEnd = endOf(guestCluster, clusterBits);
         host = 0;
         entry = 0;
-        if (l1Index >= image.l1Size()) {
+        if (l1Index >= (l1 == null ? image.l1Size() : l1.length)) {
             // Past the L1 table: nothing can be allocated there, up to the end of the disk.
             spanEnd = size;
             return UNALLOCATED;
         }
-        long table = L1Entry.l2Offset(image.l1Entry((int) l1Index));
+        long table = L1Entry.l2Offset(l1 == null ? image.l1Entry((int) l1Index) : l1[(int) l1Index]);
         if (table == 0) {
             spanEnd = endOf(l1Index, l2Bits + clusterBits);
             return UNALLOCATED;
@@ -301,7 +320,7 @@ public final class Qcow2Disk implements GuestDisk {
         if (table == l2Offset) {
             return;
         }
-        long l1EntryOffset = header.l1TableOffset() + 8 * l1Index;
+        long l1EntryOffset = l1TableOffset + 8 * l1Index;
         if ((table & (clusterSize - 1)) != 0) {
             throw new ImageException(Rule.MAPPING_L1_ENTRY_ALIGNED, "L1 entry", l1EntryOffset,
                     Rule.MAPPING_L1_ENTRY_ALIGNED.format(l1Index, table));
