@@ -23,7 +23,7 @@ import java.util.OptionalLong;
  * @param vmStateSize64    extra data bytes 40-47 (entry-relative), when present
  * @param virtualDiskSize  extra data bytes 48-55, when present
  * @param icount           extra data bytes 56-63, when present (-1: icount was disabled)
- * @param unknownExtraData extra data past the fields this model knows
+ * @param unknownExtraData extra data past the last field this model knows that it holds whole
  * @param entryLength      bytes of the entry, padding to a multiple of 8 included
  */
 public record Snapshot(

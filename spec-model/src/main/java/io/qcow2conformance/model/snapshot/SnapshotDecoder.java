@@ -90,7 +90,8 @@ public final class SnapshotDecoder {
         String id = string(read(src, i, pos, at, idSize, "ID string"));
         at += idSize;
         String name = string(read(src, i, pos, at, nameSize, "name"));
-        int known = (int) Math.min(extraSize, 24);
+        // bytes of a field that the extra data does not hold whole are kept with the unknown ones
+        int known = (int) Math.min(extraSize & ~7L, 24);
         byte[] unknown = Arrays.copyOfRange(extra.array(), known, (int) extraSize);
         return new Snapshot(i, pos, l1TableOffset, l1Size, id, name, dateSec, dateNsec, vmClockNsec, vmStateSize32,
                 extraSize, extraField(extra, 0), extraField(extra, 8), extraField(extra, 16), unknown, entryLength);
