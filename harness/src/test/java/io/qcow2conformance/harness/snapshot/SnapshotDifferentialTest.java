@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,8 +47,6 @@ class SnapshotDifferentialTest {
     /** Snapshot info keys compared with qemu-img info (block/qapi.c, SnapshotInfo). */
     static final List<String> SNAPSHOT_KEYS = List.of("id", "name", "vm-state-size", "date-sec", "date-nsec",
             "vm-clock-sec", "vm-clock-nsec", "icount");
-    static final List<String> COUNTERS = List.of("image-end-offset", "total-clusters", "allocated-clusters",
-            "fragmented-clusters", "compressed-clusters", "corruptions", "leaks", "check-errors");
 
     @TempDir
     Path dir;
@@ -187,9 +186,12 @@ class SnapshotDifferentialTest {
         JsonNode qj = parse(q.out());
         JsonNode oj = parse(o.out());
         assertEquals(0, oj.get("findings").size(), oj.toString());
-        for (String c : COUNTERS) {
-            assertEquals(qj.path(c).asLong(0), oj.get(c).asLong(), c + " (qemu-img: " + qj + ")");
-        }
+        // every counter we print is QEMU's (qemu-img leaves out those that are 0)
+        oj.fields().forEachRemaining(e -> {
+            if (e.getValue().isNumber()) {
+                assertEquals(qj.path(e.getKey()).asLong(0), e.getValue().asLong(), e.getKey() + " (qemu-img: " + qj + ")");
+            }
+        });
     }
 
     private void assertInfoLikeQemu(Path p, int count) {
@@ -263,18 +265,17 @@ class SnapshotDifferentialTest {
     }
 
     private static void putLong(Path p, long offset, long value) {
-        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
-            f.seek(offset);
-            f.writeLong(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        put(p, offset, ByteBuffer.allocate(8).putLong(value).array());
     }
 
     private static void putInt(Path p, long offset, int value) {
+        put(p, offset, ByteBuffer.allocate(4).putInt(value).array());
+    }
+
+    private static void put(Path p, long offset, byte[] bytes) {
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
             f.seek(offset);
-            f.writeInt(value);
+            f.write(bytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
