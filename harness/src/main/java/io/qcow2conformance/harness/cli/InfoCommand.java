@@ -31,6 +31,8 @@ import java.math.BigInteger;
 import java.math.MathContext;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -49,6 +51,8 @@ final class InfoCommand implements Callable<Integer> {
     /** The unit in which QEMU counts the virtual size (qcow2.c keeps total_sectors = size / 512). */
     private static final long QEMU_SECTOR = 512;
     private static final long NANOS = 1_000_000_000L;
+    private static final DateTimeFormatter SNAPSHOT_DATE =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     /** Names of the known feature bits (spec: Header, *_features), by bitmap type then bit. */
     private static final Map<Integer, List<String>> KNOWN_BITS = Map.of(
@@ -354,14 +358,17 @@ final class InfoCommand implements Callable<Integer> {
         JsonNode end = x.get("end-marker-offset");
         s.append("    end marker: ").append(end.isNull() ? "none" : "at " + end.asLong()).append('\n');
         if (info.has("snapshots")) {
+            // as qemu-img (block/snapshot.c, bdrv_snapshot_dump), with dates in UTC
             s.append("Snapshot list:\n");
-            s.append(String.format("%-9s %-17s %12s %19s %15s%n", "ID", "TAG", "VM SIZE", "DATE", "VM CLOCK"));
+            s.append(String.format("%-10s%-17s%8s%20s%13s%11s%n", "ID", "TAG", "VM SIZE", "DATE", "VM CLOCK", "ICOUNT"));
             for (JsonNode sn : info.get("snapshots")) {
-                s.append(String.format("%-9s %-17s %12s %19s %15s%n", sn.get("id").asText(), sn.get("name").asText(),
-                        sizeToString(sn.get("vm-state-size").bigIntegerValue()),
-                        Instant.ofEpochSecond(sn.get("date-sec").asLong()).toString().replace('T', ' ')
-                                .replace("Z", ""),
-                        String.format("%d.%09d s", sn.get("vm-clock-sec").asLong(), sn.get("vm-clock-nsec").asLong())));
+                long secs = sn.get("vm-clock-sec").asLong();
+                String clock = String.format("%02d:%02d:%02d.%03d", secs / 3600, secs / 60 % 60, secs % 60,
+                        sn.get("vm-clock-nsec").asLong() / 1_000_000);
+                String date = SNAPSHOT_DATE.format(Instant.ofEpochSecond(sn.get("date-sec").asLong()));
+                s.append(String.format("%-9s %-17s%8s%20s%13s%11s%n", sn.get("id").asText(), sn.get("name").asText(),
+                        sizeToString(sn.get("vm-state-size").bigIntegerValue()), date, clock,
+                        sn.has("icount") ? sn.get("icount").asText() : ""));
             }
         }
         return s.toString();

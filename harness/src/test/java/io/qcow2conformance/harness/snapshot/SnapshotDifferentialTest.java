@@ -201,6 +201,12 @@ class SnapshotDifferentialTest {
         JsonNode o = parse(r.out()).get("snapshots");
         assertEquals(count, q.size());
         assertEquals(q.size(), o.size(), o::toString);
+        // the human form ends with qemu-img's snapshot list (dates in UTC)
+        ProcessRunner.Result list = ProcessRunner.run(List.of("env", "TZ=UTC", "qemu-img", "snapshot", "-l",
+                p.toString()), Qemu.TIMEOUT);
+        assertEquals(0, list.exitCode(), list.err());
+        String human = Cli.run("info", p.toString()).out();
+        assertTrue(human.endsWith(list.out()), human + "\n---\n" + list.out());
         for (int i = 0; i < q.size(); i++) {
             for (String k : SNAPSHOT_KEYS) {
                 assertEquals(q.get(i).has(k), o.get(i).has(k), k);
