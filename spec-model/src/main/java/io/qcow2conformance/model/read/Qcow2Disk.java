@@ -29,6 +29,9 @@ import java.util.Arrays;
  * <p>With extended L2 entries (spec: Extended L2 Entries) the same holds per subcluster, as
  * the entry's subcluster bitmap says; compressed clusters have no subclusters.
  *
+ * <p>{@link #ofSnapshot} reads an internal snapshot instead: the same lookups through the
+ * snapshot's L1 table, with the snapshot's virtual size (spec: Snapshots).
+ *
  * <p>Not yet read: external data files and encrypted images; opening them fails with
  * {@link Rule#READ_UNSUPPORTED}.
  */

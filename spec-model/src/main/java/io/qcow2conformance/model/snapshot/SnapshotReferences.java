@@ -16,6 +16,12 @@ import java.util.List;
  * calculate_refcounts). A table that cannot be decoded stops the check, as QEMU's check
  * stops with a check error; a snapshot whose L1 table is unaligned or too large is
  * reported and not walked, as QEMU does.
+ *
+ * <p>Where this differs from QEMU 7.2's check (research/qemu-behaviour.md §2): an unaligned
+ * snapshots_offset is a header finding and the table is still read there (QEMU stops with a
+ * check error); a snapshot L1 table beyond the L1 limit is an implementation-limit finding
+ * (QEMU counts a corruption); a version 3 entry without the virtual disk size is a
+ * corruption for both ("entry N is incomplete").
  */
 public final class SnapshotReferences implements ReferenceSource {
 
