@@ -22,6 +22,9 @@ import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.image.Qcow2Image;
 import io.qcow2conformance.model.rules.Finding;
 import io.qcow2conformance.model.rules.ImageException;
+import io.qcow2conformance.model.snapshot.Snapshot;
+import io.qcow2conformance.model.snapshot.SnapshotDisk;
+import io.qcow2conformance.model.snapshot.SnapshotTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,6 +37,9 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -53,6 +59,9 @@ final class InfoCommand implements Callable<Integer> {
     static final String EXTRAS = "qcow2-conformance";
     /** The unit in which QEMU counts the virtual size (qcow2.c keeps total_sectors = size / 512). */
     private static final long QEMU_SECTOR = 512;
+    private static final long NANOS = 1_000_000_000L;
+    private static final DateTimeFormatter SNAPSHOT_DATE =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     /** Names of the known feature bits (spec: Header, *_features), by bitmap type then bit. */
     private static final Map<Integer, List<String>> KNOWN_BITS = Map.of(
@@ -121,10 +130,52 @@ final class InfoCommand implements Callable<Integer> {
             n.put("backing-filename", backing);
         }
         n.put("dirty-flag", h.hasIncompatible(Header.INCOMPAT_DIRTY));
+        SnapshotTable snapshots = SnapshotDisk.table(img);
+        if (!snapshots.entries().isEmpty()) {
+            n.set("snapshots", snapshots(snapshots));
+        }
         ObjectNode x = extras(img);
         bitmapExtras(x, bitmaps, bitmapsError, applied);
+        x.set("snapshots", snapshotExtras(h, snapshots));
         n.set(EXTRAS, x);
         return n;
+    }
+
+    /** {@code snapshots}: the keys of QEMU's SnapshotInfo (block/qapi.c); icount only when it was enabled. */
+    private static ArrayNode snapshots(SnapshotTable table) {
+        ArrayNode a = Json.MAPPER.createArrayNode();
+        for (Snapshot s : table.entries()) {
+            ObjectNode o = a.addObject();
+            o.put("id", s.id());
+            o.put("name", s.name());
+            putU64(o, "vm-state-size", s.vmStateSize());
+            o.put("date-sec", s.dateSec());
+            o.put("date-nsec", s.dateNsec());
+            putU64(o, "vm-clock-sec", Long.divideUnsigned(s.vmClockNsec(), NANOS));
+            o.put("vm-clock-nsec", Long.remainderUnsigned(s.vmClockNsec(), NANOS));
+            if (s.icount().isPresent() && s.icount().getAsLong() != -1) {
+                putU64(o, "icount", s.icount().getAsLong());
+            }
+        }
+        return a;
+    }
+
+    /** What qemu-img does not show of each snapshot table entry (spec: Snapshots > Snapshot table entry). */
+    private static ArrayNode snapshotExtras(Header h, SnapshotTable table) {
+        ArrayNode a = Json.MAPPER.createArrayNode();
+        for (Snapshot s : table.entries()) {
+            ObjectNode o = a.addObject();
+            o.put("id", s.id());
+            o.put("entry-offset", s.entryOffset());
+            putU64(o, "l1_table_offset", s.l1TableOffset());
+            o.put("l1_size", s.l1Size());
+            o.put("extra_data_size", s.extraDataSize());
+            putU64(o, "virtual-size", s.virtualSize(h));
+            if (s.unknownExtraData().length > 0) {
+                o.put("unknown_extra_data", HexFormat.of().formatHex(s.unknownExtraData()));
+            }
+        }
+        return a;
     }
 
     /** {@code format-specific.data}, with the keys QEMU's qcow2_get_specific_info sets. */
@@ -403,6 +454,20 @@ final class InfoCommand implements Callable<Integer> {
         }
         JsonNode end = x.get("end-marker-offset");
         s.append("    end marker: ").append(end.isNull() ? "none" : "at " + end.asLong()).append('\n');
+        if (info.has("snapshots")) {
+            // as qemu-img (block/snapshot.c, bdrv_snapshot_dump), with dates in UTC
+            s.append("Snapshot list:\n");
+            s.append(String.format("%-10s%-17s%8s%20s%13s%11s%n", "ID", "TAG", "VM SIZE", "DATE", "VM CLOCK", "ICOUNT"));
+            for (JsonNode sn : info.get("snapshots")) {
+                long secs = sn.get("vm-clock-sec").asLong();
+                String clock = String.format("%02d:%02d:%02d.%03d", secs / 3600, secs / 60 % 60, secs % 60,
+                        sn.get("vm-clock-nsec").asLong() / 1_000_000);
+                String date = SNAPSHOT_DATE.format(Instant.ofEpochSecond(sn.get("date-sec").asLong()));
+                s.append(String.format("%-9s %-17s%8s%20s%13s%11s%n", sn.get("id").asText(), sn.get("name").asText(),
+                        sizeToString(sn.get("vm-state-size").bigIntegerValue()), date, clock,
+                        sn.has("icount") ? sn.get("icount").asText() : ""));
+            }
+        }
         return s.toString();
     }
 

@@ -30,6 +30,18 @@ public final class ModelOptions {
             description = "Most metadata read by one command (default: ${DEFAULT-VALUE}).")
     long maxMetadataBytes = Limits.DEFAULT.maxMetadataBytes();
 
+    @Option(names = "--max-snapshots", paramLabel = "N",
+            description = "Most snapshot table entries read (default: ${DEFAULT-VALUE}, as QEMU).")
+    long maxSnapshots = Limits.DEFAULT.maxSnapshots();
+
+    @Option(names = "--max-snapshot-table-bytes", paramLabel = "BYTES",
+            description = "Largest snapshot table read (default: ${DEFAULT-VALUE}, as QEMU).")
+    long maxSnapshotTableBytes = Limits.DEFAULT.maxSnapshotTableBytes();
+
+    @Option(names = "--max-snapshot-extra-data", paramLabel = "BYTES",
+            description = "Most extra data in one snapshot table entry (default: ${DEFAULT-VALUE}, as QEMU).")
+    long maxSnapshotExtraData = Limits.DEFAULT.maxSnapshotExtraData();
+
     @Option(names = "--allow-outside-paths",
             description = "Follow backing file names that are absolute or leave the image's folder.")
     boolean allowOutsidePaths;
@@ -66,6 +78,6 @@ public final class ModelOptions {
 
     public Limits limits() {
         return new Limits(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes,
-                allowOutsidePaths, dataFile);
+                allowOutsidePaths, dataFile, maxSnapshots, maxSnapshotTableBytes, maxSnapshotExtraData);
     }
 }

@@ -21,6 +21,7 @@ import io.qcow2conformance.model.rules.Finding;
 import io.qcow2conformance.model.rules.ImageException;
 import io.qcow2conformance.model.rules.Rule;
 import io.qcow2conformance.model.rules.Severity;
+import io.qcow2conformance.model.snapshot.SnapshotReferences;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -51,8 +52,8 @@ import java.util.StringJoiner;
  *     missing one does not stop the check (QEMU cannot open the image). Bit 0 of an extended
  *     L2 entry, which QEMU ignores, is a finding.</li>
  * <li>Snapshots and bitmaps are counted only by the {@link ReferenceSource}s given to
- *     {@link #withReferenceSources} (by default {@link #DEFAULT_REFERENCE_SOURCES}); without
- *     them their clusters show as leaks.</li>
+ *     {@link #withReferenceSources} (by default {@link #DEFAULT_REFERENCE_SOURCES}: snapshots
+ *     and persistent bitmaps); without them their clusters show as leaks.</li>
  * </ul>
  *
  * <p>Memory: two 16-bit counters and one role byte per host cluster of the file (bounded by
@@ -68,8 +69,9 @@ public final class ImageChecker {
     private final List<ReferenceSource> referenceSources;
     private final CompressedDataCheck compressedDataCheck;
 
-    /** The structures every check counts besides its own: the persistent bitmaps. */
-    public static final List<ReferenceSource> DEFAULT_REFERENCE_SOURCES = List.of(new BitmapReferences());
+    /** The structures every check counts besides its own: internal snapshots and persistent bitmaps. */
+    public static final List<ReferenceSource> DEFAULT_REFERENCE_SOURCES =
+            List.of(new SnapshotReferences(), new BitmapReferences());
 
     public ImageChecker(Limits limits) {
         this(limits, Set.of(), DEFAULT_REFERENCE_SOURCES, null);
@@ -88,7 +90,7 @@ public final class ImageChecker {
         return new ImageChecker(limits, applied, referenceSources, compressedDataCheck);
     }
 
-    /** Extension point: structures counted by other packages (snapshots, bitmaps). */
+    /** Extension point: structures counted by other packages (snapshots, bitmaps); replaces the default list. */
     public ImageChecker withReferenceSources(List<ReferenceSource> sources) {
         return new ImageChecker(limits, proposals, sources, compressedDataCheck);
     }

@@ -107,7 +107,13 @@ public record Header(
 
     /** L1 entries needed to map every guest cluster of the virtual disk. */
     public long l1EntriesNeeded() {
-        long clusters = Long.divideUnsigned(size, clusterSize()) + (Long.remainderUnsigned(size, clusterSize()) != 0 ? 1 : 0);
+        return l1EntriesNeeded(size);
+    }
+
+    /** L1 entries needed to map a virtual disk of {@code virtualSize} bytes (a snapshot's, for one). */
+    public long l1EntriesNeeded(long virtualSize) {
+        long clusters = Long.divideUnsigned(virtualSize, clusterSize())
+                + (Long.remainderUnsigned(virtualSize, clusterSize()) != 0 ? 1 : 0);
         long perL2 = l2Entries();
         return Long.divideUnsigned(clusters, perL2) + (Long.remainderUnsigned(clusters, perL2) != 0 ? 1 : 0);
     }

@@ -64,9 +64,14 @@ public final class BackingChain {
      * callers that open the image themselves. The image itself stays open and owned by the caller.
      */
     public static GuestDisk openBacking(Qcow2Image image) {
+        return openBacking(image, Secret.NONE);
+    }
+
+    /** As {@link #openBacking(Qcow2Image)}, decrypting encrypted backing images with {@code secret}. */
+    public static GuestDisk openBacking(Qcow2Image image, Secret secret) {
         List<Path> seen = new ArrayList<>();
         seen.add(realPath(image.path(), image));
-        return backingOf(image, image.limits(), seen, Secret.NONE);
+        return backingOf(image, image.limits(), seen, secret);
     }
 
     /** Wraps {@code image} (owned from here on) with its data file and backing chain. */

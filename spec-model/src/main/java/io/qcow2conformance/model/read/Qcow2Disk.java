@@ -42,6 +42,9 @@ import java.util.Arrays;
  * ({@link Rule#ENCRYPTION_PASSPHRASE_REQUIRED}), never returning ciphertext. Compressed
  * clusters are only decompressed: QEMU 7.2 writes them into encrypted images unencrypted
  * and reads them so, although the spec asks for all payload data to be encrypted.
+ *
+ * <p>{@link #ofSnapshot} reads an internal snapshot instead: the same lookups through the
+ * snapshot's L1 table, with the snapshot's virtual size (spec: Snapshots).
  */
 public final class Qcow2Disk implements GuestDisk {
     private static final int UNALLOCATED = 0;
@@ -51,6 +54,9 @@ public final class Qcow2Disk implements GuestDisk {
     private static final byte[] ZEROS = new byte[64 << 10];
 
     private final Qcow2Image image;
+    /** The L1 table reads go through: the active one, or a snapshot's (spec: Snapshots). */
+    private final long[] l1;
+    private final long l1TableOffset;
     private final Header header;
     private final ImageSource source;
     /** Where standard clusters are read: the external data file, or the image file. */
@@ -107,19 +113,38 @@ public final class Qcow2Disk implements GuestDisk {
      * ownership of the image, the backing disk and the data file.
      */
     public Qcow2Disk(Qcow2Image image, GuestDisk backing, ImageSource dataFile, Secret secret) {
+        this(image, backing, dataFile, secret, null, image.header().l1TableOffset(), image.header().size());
+    }
+
+    /**
+     * A reader over an internal snapshot of {@code image}: guest clusters are looked up in
+     * {@code l1} (the snapshot's L1 table, read from {@code l1TableOffset}) and the disk is
+     * {@code virtualSize} bytes long. Ownership as {@link #Qcow2Disk(Qcow2Image, GuestDisk)}.
+     */
+    public static Qcow2Disk ofSnapshot(Qcow2Image image, GuestDisk backing, long[] l1, long l1TableOffset,
+                                       long virtualSize, Secret secret) {
+        return new Qcow2Disk(image, backing, BackingChain.openDataFile(image, null), secret, l1.clone(), l1TableOffset,
+                virtualSize);
+    }
+
+    /** {@code l1} null: the image's active L1 table. */
+    private Qcow2Disk(Qcow2Image image, GuestDisk backing, ImageSource dataFile, Secret secret, long[] l1,
+                      long l1TableOffset, long virtualSize) {
         Header h = image.header();
-        refuseUnsupported(h);
+        refuseUnsupported(h, virtualSize);
         if (h.externalDataFile() != (dataFile != null)) {
             throw new IllegalArgumentException("a data file is needed exactly when incompatible bit 2 is set");
         }
         this.cipher = ImageCipher.open(image, secret);
         this.image = image;
+        this.l1 = l1;
+        this.l1TableOffset = l1TableOffset;
         this.header = h;
         this.source = image.source();
         this.dataSource = dataFile != null ? dataFile : source;
         this.externalData = dataFile != null;
         this.backing = backing;
-        this.size = h.size();
+        this.size = virtualSize;
         this.clusterBits = (int) h.clusterBits();
         this.clusterSize = h.clusterSize();
         this.extendedL2 = h.extendedL2();
@@ -128,13 +153,13 @@ public final class Qcow2Disk implements GuestDisk {
         this.maxMetadataBytes = image.limits().maxMetadataBytes();
     }
 
-    private static void refuseUnsupported(Header h) {
+    private static void refuseUnsupported(Header h, long virtualSize) {
         if (h.extendedL2() && h.clusterBits() < 14) {
             throw new ImageException(Rule.HEADER_EXTENDED_L2_CLUSTER_BITS_MIN, "cluster_bits", 20,
                     Rule.HEADER_EXTENDED_L2_CLUSTER_BITS_MIN.format(h.clusterBits()));
         }
         String what = null;
-        if (h.size() < 0) {
+        if (virtualSize < 0) {
             what = "virtual sizes of 2^63 bytes or more";
         }
         if (what != null) {
@@ -237,12 +262,12 @@ public final class Qcow2Disk implements GuestDisk {
         spanEnd = endOf(guestCluster, clusterBits);
         host = 0;
         entry = 0;
-        if (l1Index >= image.l1Size()) {
+        if (l1Index >= (l1 == null ? image.l1Size() : l1.length)) {
             // Past the L1 table: nothing can be allocated there, up to the end of the disk.
             spanEnd = size;
             return UNALLOCATED;
         }
-        long table = L1Entry.l2Offset(image.l1Entry((int) l1Index));
+        long table = L1Entry.l2Offset(l1 == null ? image.l1Entry((int) l1Index) : l1[(int) l1Index]);
         if (table == 0) {
             spanEnd = endOf(l1Index, l2Bits + clusterBits);
             return UNALLOCATED;
@@ -368,7 +393,7 @@ public final class Qcow2Disk implements GuestDisk {
         if (table == l2Offset) {
             return;
         }
-        long l1EntryOffset = header.l1TableOffset() + 8 * l1Index;
+        long l1EntryOffset = l1TableOffset + 8 * l1Index;
         if ((table & (clusterSize - 1)) != 0) {
             throw new ImageException(Rule.MAPPING_L1_ENTRY_ALIGNED, "L1 entry", l1EntryOffset,
                     Rule.MAPPING_L1_ENTRY_ALIGNED.format(l1Index, table));
