@@ -20,9 +20,6 @@ final class FeatureRules {
         if (h.extendedL2() && h.clusterBits() < 14) {
             out.add(Finding.of(Rule.HEADER_EXTENDED_L2_CLUSTER_BITS_MIN, 20, h.clusterBits()));
         }
-        if (h.externalDataFile() && h.nbSnapshots() != 0) {
-            out.add(Finding.of(Rule.DATA_FILE_NO_SNAPSHOTS, 60, h.nbSnapshots()));
-        }
         if (h.hasAutoclear(Header.AUTOCLEAR_DATA_FILE_RAW) && h.hasBackingFile()) {
             out.add(Finding.of(Rule.DATA_FILE_RAW_WITH_BACKING, 8));
         }
