@@ -81,9 +81,9 @@ public final class RunCommand implements Callable<Integer> {
             description = "Also run images that depend on this spec proposal (repeatable; default: published spec only).")
     List<String> proposals = new ArrayList<>();
 
-    @Option(names = "--expectations", paramLabel = "DIR",
-            description = "A folder of expectation files (IMPL.json, command-NAME.json) overriding the bundled ones.")
-    Path expectations;
+    @Option(names = "--divergences", paramLabel = "FILE",
+            description = "The known divergences of the implementations (default: divergences.json in the corpus folder).")
+    Path divergences;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "Per-call timeout (default: ${DEFAULT-VALUE}).")
@@ -132,7 +132,7 @@ public final class RunCommand implements Callable<Integer> {
         int threads = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
         Progress progress = new Progress(out, System.console() != null);
         RunResult run = Runner.run(manifest, selected, new Runner.Options(dir, filters, threads,
-                Optional.ofNullable(expectations), maxGuestBytes), progress::done);
+                Optional.ofNullable(divergences), maxGuestBytes), progress::done);
         progress.end();
         var changes = before.map(b -> Baseline.changes(b, run));
         printSummary(out, run, changes);
@@ -203,13 +203,23 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         run.unusedExpectations().forEach((impl, entries) -> entries.forEach(e -> out.println(
-                "note: expectation (" + e.selector() + ") of " + impl + " matched no result")));
+                "note: divergence (" + e.selector() + ") of " + impl + " matched no result")));
         out.println();
+        for (RunResult.Impl impl : run.info().implementations()) {
+            List<CaseResult> mine = run.results().stream().filter(r -> r.impl().equals(impl.name())).toList();
+            out.printf("%s: %d pass, %d known failures, %d skipped, %d unexpected%n", impl.name(),
+                    count(mine, Expectations.Outcome.PASS), count(mine, Expectations.Outcome.EXPECTED_FAILURE),
+                    count(mine, Expectations.Outcome.SKIPPED), mine.stream().filter(CaseResult::unexpected).count());
+        }
         out.printf("%d results: %d pass, %d known failures, %d skipped, %d unexpected passes, %d unexpected failures%n",
                 run.results().size(), run.count(Expectations.Outcome.PASS), run.count(Expectations.Outcome.EXPECTED_FAILURE),
                 run.count(Expectations.Outcome.SKIPPED), run.count(Expectations.Outcome.UNEXPECTED_PASS),
                 run.count(Expectations.Outcome.UNEXPECTED_FAILURE));
         out.println(run.asExpected() ? "every result is as expected" : "FAILED: some results are unexpected");
+    }
+
+    private static long count(List<CaseResult> results, Expectations.Outcome outcome) {
+        return results.stream().filter(r -> r.outcome() == outcome).count();
     }
 
     static String line(CaseResult r) {
@@ -218,7 +228,7 @@ public final class RunCommand implements Callable<Integer> {
             s += " - " + r.detail();
         }
         if (r.outcome() == Expectations.Outcome.UNEXPECTED_PASS) {
-            s += " (unexpected pass: the expectation file says " + r.expectation().map(Expectations.Entry::verdict).orElse("?") + ")";
+            s += " (unexpected pass: the divergence file says " + r.expectation().map(Expectations.Entry::verdict).orElse("?") + ")";
         }
         return s;
     }

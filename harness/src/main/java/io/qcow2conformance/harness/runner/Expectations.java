@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Known results of one implementation, from {@code expectations/<impl>.json} (bundled under
- * {@code harness/src/main/resources/expectations/}, or a folder given with
- * {@code --expectations}). Each entry selects images by an image-ID glob, a rule-ID glob (any
+ * Known results of one implementation: the entries of the corpus's divergence file
+ * ({@code golden-images/divergences.json}, or a file given with {@code --divergences}) that name
+ * it. The file is the one record, for every implementation, of where it does not do what the
+ * spec (and so the manifest) says; programs other than the kit read it too. Each entry selects images by an image-ID glob, a rule-ID glob (any
  * of the image's rules or its broken rule), or both, optionally only images of one manifest
  * {@code outcome}, and names the verdict the implementation
  * is known to produce ({@code fail}, {@code fail:wrong-data}, {@code crash}, ...), with a reason
@@ -31,7 +32,7 @@ public final class Expectations {
         EXPECTED_FAILURE(false),
         /** Skipped (capability or program missing): never counted either way. */
         SKIPPED(false),
-        /** Passed although an entry says it fails: update the expectation file. */
+        /** Passed although an entry says it fails: update the divergence file. */
         UNEXPECTED_PASS(true),
         /** Did not pass, and no entry says so (or an entry names another failure). */
         UNEXPECTED_FAILURE(true);
@@ -51,9 +52,10 @@ public final class Expectations {
         }
     }
 
-    /** One line of an expectation file. {@code verdict} is {@code VERDICT} or {@code fail:KIND}. */
+    /** One entry of the divergence file. {@code verdict} is {@code VERDICT} or {@code fail:KIND}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Entry(String image, String rule, String outcome, String verdict, String reason, String link) {
+    public record Entry(String implementation, String image, String rule, String outcome, String verdict, String reason,
+                        String link) {
         boolean covers(Manifest.Image i) {
             return (image == null || Glob.of(image).matches(i.id()))
                     && (outcome == null || outcome.equals(i.outcome()))
@@ -76,8 +78,11 @@ public final class Expectations {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record FileFormat(String implementation, List<Entry> expectations) {
+    record FileFormat(List<Entry> divergences) {
     }
+
+    /** The divergence file's name, next to {@code manifest.json} in the corpus folder. */
+    public static final String FILE_NAME = "divergences.json";
 
     private final String source;
     private final List<Entry> entries;
@@ -91,27 +96,20 @@ public final class Expectations {
         return new Expectations("(none)", List.of());
     }
 
-    /** The file name for {@code impl}: {@code qemu.json}, {@code command-NAME.json}. */
-    public static String fileName(String impl) {
-        return impl.replace(':', '-') + ".json";
+    /** The entries for {@code impl} in {@code file}; none when the file does not exist. */
+    public static Expectations load(String impl, Path file) {
+        if (!Files.isRegularFile(file)) {
+            return none();
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(file.toString(), in).forImplementation(impl);
+        } catch (IOException e) {
+            throw new Main.UserError("cannot read " + file + ": " + e.getMessage());
+        }
     }
 
-    /** Loads the expectations of {@code impl}: from {@code dir} when it holds a file for it, else bundled, else none. */
-    public static Expectations load(String impl, Optional<Path> dir) {
-        String name = fileName(impl);
-        if (dir.isPresent() && Files.isRegularFile(dir.get().resolve(name))) {
-            Path file = dir.get().resolve(name);
-            try (InputStream in = Files.newInputStream(file)) {
-                return parse(file.toString(), in);
-            } catch (IOException e) {
-                throw new Main.UserError("cannot read " + file + ": " + e.getMessage());
-            }
-        }
-        try (InputStream in = Expectations.class.getResourceAsStream("/expectations/" + name)) {
-            return in == null ? none() : parse("expectations/" + name, in);
-        } catch (IOException e) {
-            throw new Main.UserError("cannot read bundled expectations/" + name + ": " + e.getMessage());
-        }
+    private Expectations forImplementation(String impl) {
+        return new Expectations(source, entries.stream().filter(e -> e.implementation().equals(impl)).toList());
     }
 
     static Expectations parse(String source, InputStream in) {
@@ -119,13 +117,14 @@ public final class Expectations {
         try {
             f = Json.MAPPER.readValue(in, FileFormat.class);
         } catch (IOException e) {
-            throw new Main.UserError(source + " is not a valid expectation file: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new Main.UserError(source + " is not a valid divergence file: " + e.getMessage().lines().findFirst().orElse(""));
         }
-        List<Entry> entries = f.expectations() == null ? List.of() : f.expectations();
+        List<Entry> entries = f == null || f.divergences() == null ? List.of() : f.divergences();
         for (Entry e : entries) {
             try {
-                if ((e.image() == null && e.rule() == null) || e.verdict() == null || e.reason() == null) {
-                    throw new IllegalArgumentException("an entry needs image or rule, verdict and reason");
+                if (e.implementation() == null || (e.image() == null && e.rule() == null) || e.verdict() == null
+                        || e.reason() == null) {
+                    throw new IllegalArgumentException("an entry needs implementation, image or rule, verdict and reason");
                 }
                 e.predicts(Verdict.PASS, Optional.empty()); // validates the verdict spelling
                 if (e.verdict().startsWith("pass") || e.verdict().startsWith("skipped")) {

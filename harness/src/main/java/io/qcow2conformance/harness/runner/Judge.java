@@ -86,8 +86,8 @@ final class Judge {
         try {
             require(!image.hasFileRole("passphrase") || caps.contains(Capability.ENCRYPTION),
                     "the image is encrypted and " + impl.name() + " declares no encryption support");
-            require(!image.hasFileRole("backing") || caps.contains(Capability.BACKING_FILES),
-                    "the image has a backing file and " + impl.name() + " declares no backing-file support");
+            require(caps.contains(Capability.BACKING_FILES) || !(image.hasFileRole("backing") || headerNamesBackingFile()),
+                    "the image names a backing file and " + impl.name() + " declares no backing-file support");
             if (caps.contains(Capability.OPEN)) {
                 call("open", impl.open(imagePath));
                 if (isReject() && phase().equals("open")) {
@@ -250,14 +250,28 @@ final class Judge {
      * The virtual size the image's header claims (spec: Header, bytes 24-31), read here so that
      * a huge claim is not streamed through a temporary file; 0 when the file is too short.
      */
+    /** The header's virtual size (spec: Header, bytes 24-31); 0 when the file is too short. */
     private long headerVirtualSize() throws Done {
+        long size = headerLong(24);
+        return size < 0 ? Long.MAX_VALUE : size;
+    }
+
+    /**
+     * Whether the header names a backing file (spec: Header, backing_file_offset at byte 8 and
+     * backing_file_size at byte 16, both non-zero), even one missing from the corpus.
+     */
+    private boolean headerNamesBackingFile() throws Done {
+        return headerLong(8) != 0 && (headerLong(16) >>> 32) != 0;
+    }
+
+    /** The big-endian 64-bit value at {@code offset} of the image file; 0 past its end. */
+    private long headerLong(long offset) throws Done {
         try (var f = new java.io.RandomAccessFile(imagePath.toFile(), "r")) {
-            if (f.length() < 32) {
+            if (f.length() < offset + 8) {
                 return 0;
             }
-            f.seek(24);
-            long size = f.readLong();
-            return size < 0 ? Long.MAX_VALUE : size;
+            f.seek(offset);
+            return f.readLong();
         } catch (IOException e) {
             throw new Done(Verdict.ADAPTER_ERROR, null, "cannot read the image header: " + e.getMessage());
         }

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the selected corpus images on each implementation, in parallel on a bounded pool, and
- * compares every verdict with the implementation's expectation file. An implementation that
+ * compares every verdict with the implementation's entries in the divergence file. An implementation that
  * cannot run here yields skipped results carrying the reason. Each image's own SHA-256 is
  * verified first: a corpus file that does not match its manifest entry is an adapter error for
  * every implementation, never a verdict about them.
@@ -38,15 +38,19 @@ public final class Runner {
 
     /**
      * @param threads         pool size (at least 1)
-     * @param expectationsDir a folder of expectation files overriding the bundled ones
+     * @param divergences     the divergence file (default: {@code divergences.json} in the corpus)
      * @param maxGuestBytes   guest reads of larger images are not attempted (the raw content
      *                        goes through a temporary file and is hashed)
      */
-    public record Options(Path corpus, Filters filters, int threads, Optional<Path> expectationsDir, long maxGuestBytes) {
+    public record Options(Path corpus, Filters filters, int threads, Optional<Path> divergences, long maxGuestBytes) {
         public static final long DEFAULT_MAX_GUEST_BYTES = 1L << 30;
 
-        public Options(Path corpus, Filters filters, int threads, Optional<Path> expectationsDir) {
-            this(corpus, filters, threads, expectationsDir, DEFAULT_MAX_GUEST_BYTES);
+        public Options(Path corpus, Filters filters, int threads, Optional<Path> divergences) {
+            this(corpus, filters, threads, divergences, DEFAULT_MAX_GUEST_BYTES);
+        }
+
+        Path divergenceFile() {
+            return divergences.orElse(corpus.resolve(Expectations.FILE_NAME));
         }
     }
 
@@ -59,7 +63,7 @@ public final class Runner {
         Map<String, Expectations> expectations = new LinkedHashMap<>();
         List<RunResult.Impl> implInfo = new ArrayList<>();
         for (Implementation impl : impls) {
-            Expectations e = Expectations.load(impl.name(), options.expectationsDir());
+            Expectations e = Expectations.load(impl.name(), options.divergenceFile());
             expectations.put(impl.name(), e);
             Optional<String> unavailable = impl.unavailableReason();
             implInfo.add(new RunResult.Impl(impl.name(), unavailable.isPresent() ? Optional.empty() : impl.version(),

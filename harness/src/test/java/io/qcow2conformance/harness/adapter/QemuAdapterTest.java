@@ -70,6 +70,25 @@ class QemuAdapterTest {
     }
 
     @Test
+    void openFollowsTheBackingChain() {
+        Path image = dir.resolve("top.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "-u", "-b", "missing.qcow2", "-F", "qcow2", image.toString(), "1M");
+        Implementation.Result open = qemu.open(image);
+        assertEquals(Status.REJECTED, open.status(), open.detail());
+        assertTrue(open.detail().contains("backing"), open.detail());
+        Path base = TestImages.patterned(dir, "missing.qcow2", true, 0x5a);
+        assertEquals(Status.OK, qemu.open(image).status(), base.toString());
+    }
+
+    @Test
+    void aBackingChainThatNeverEndsIsATimeoutNotAnAcceptance() {
+        Path image = dir.resolve("loop.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "-u", "-b", "loop.qcow2", "-F", "qcow2", image.toString(), "1M");
+        Implementation.Result open = new QemuAdapter(Duration.ofSeconds(2)).open(image);
+        assertEquals(Status.TIMEOUT, open.status(), open.detail());
+    }
+
+    @Test
     void checkReportsACorruptionWithExitTwo() {
         Path image = TestImages.withL1ReservedBit(TestImages.patterned(dir, "a.qcow2", true, 0x5a),
                 dir.resolve("l1.qcow2"));

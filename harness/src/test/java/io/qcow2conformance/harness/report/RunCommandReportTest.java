@@ -29,7 +29,8 @@ class RunCommandReportTest {
     @TempDir
     static Path corpus;
     @TempDir
-    static Path expectations;
+    static Path elsewhere;
+    static Path divergences;
     @TempDir
     Path reports;
 
@@ -43,15 +44,21 @@ class RunCommandReportTest {
     static void setUp() throws IOException {
         TestImages.require("7zz", "7zip");
         TinyCorpus.write(corpus);
-        Files.writeString(expectations.resolve("7zip.json"), """
-                {"implementation": "7zip", "expectations": [
-                  {"rule": "header.incompatible_features.unknown", "verdict": "fail:wrongly-accepted",
+        divergences = elsewhere.resolve("divergences.json");
+        Files.writeString(divergences, """
+                {"divergences": [
+                  {"implementation": "7zip", "rule": "header.incompatible_features.unknown", "verdict": "fail:wrongly-accepted",
                    "reason": "7-Zip ignores incompatible feature bits", "link": "https://example.org/7zip-bit"},
-                  {"image": "*-wrong-digest", "verdict": "fail:wrong-data", "reason": "wrong digest on purpose"}]}
+                  {"implementation": "7zip", "image": "*-wrong-digest", "verdict": "fail:wrong-data",
+                   "reason": "wrong digest on purpose"},
+                  {"implementation": "qemu", "image": "*-wrong-digest", "verdict": "fail:wrong-data",
+                   "reason": "wrong digest on purpose"}]}
                 """);
-        Files.writeString(expectations.resolve("qemu.json"), """
-                {"implementation": "qemu", "expectations": [
-                  {"image": "*-wrong-digest", "verdict": "fail:wrong-data", "reason": "wrong digest on purpose"}]}
+        // the corpus's own divergence file, used when --divergences is not given
+        Files.writeString(corpus.resolve("divergences.json"), """
+                {"divergences": [
+                  {"implementation": "7zip", "rule": "header.incompatible_features.unknown", "verdict": "fail:wrongly-accepted",
+                   "reason": "7-Zip ignores incompatible feature bits"}]}
                 """);
     }
 
@@ -65,10 +72,12 @@ class RunCommandReportTest {
 
     @Test
     void aRunMatchingItsExpectationsExitsZeroAndWritesEveryReport() throws Exception {
-        Cli.Result r = run("--expectations", expectations.toString(), "--report", reports.toString());
+        Cli.Result r = run("--divergences", divergences.toString(), "--report", reports.toString());
         assertEquals(0, r.exitCode(), r.out() + r.err());
         assertTrue(r.out().contains("pass/fail/skip per area and implementation"), r.out());
         assertTrue(r.out().contains("every result is as expected"), r.out());
+        assertTrue(r.out().contains("qemu: 4 pass, 1 known failures, 0 skipped, 0 unexpected"), r.out());
+        assertTrue(r.out().contains("7zip: 3 pass, 2 known failures, 0 skipped, 0 unexpected"), r.out());
 
         Document junit = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(reports.resolve(JunitXml.FILE).toFile());
@@ -108,7 +117,7 @@ class RunCommandReportTest {
 
     @Test
     void unexpectedFailuresFailTheRunAndShowInJunit() throws Exception {
-        // no --expectations: the bundled files apply (7zip.json knows the ignored incompatible bit)
+        // no --divergences: the corpus's divergences.json applies (it knows 7-Zip ignores the incompatible bit)
         Cli.Result r = run("--report", reports.toString());
         assertEquals(1, r.exitCode(), r.out());
         String unexpected = r.out().substring(r.out().indexOf("unexpected results:"));
@@ -126,13 +135,13 @@ class RunCommandReportTest {
 
     @Test
     void aBaselineReportsOnlyTheChanges() {
-        Cli.Result first = run("--expectations", expectations.toString(), "--report", reports.toString(),
+        Cli.Result first = run("--divergences", divergences.toString(), "--report", reports.toString(),
                 "--skip", TinyCorpus.BAD_MAGIC);
         assertEquals(0, first.exitCode(), first.out());
         String baseline = reports.resolve(ResultsJson.FILE).toString();
-        Cli.Result same = run("--expectations", expectations.toString(), "--baseline", baseline, "--skip", TinyCorpus.BAD_MAGIC);
+        Cli.Result same = run("--divergences", divergences.toString(), "--baseline", baseline, "--skip", TinyCorpus.BAD_MAGIC);
         assertTrue(same.out().contains("no changes since the baseline"), same.out());
-        Cli.Result more = run("--expectations", expectations.toString(), "--baseline", baseline);
+        Cli.Result more = run("--divergences", divergences.toString(), "--baseline", baseline);
         assertTrue(more.out().contains(TinyCorpus.BAD_MAGIC + " on qemu: new: pass"), more.out());
         assertTrue(!more.out().contains(TinyCorpus.PLAIN_V3 + " on"), more.out());
     }

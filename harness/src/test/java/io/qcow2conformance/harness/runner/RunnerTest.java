@@ -126,39 +126,56 @@ class RunnerTest {
     }
 
     @Test
-    void expectationFilesDecideWhetherTheRunSucceeds() throws IOException {
-        Path dir = Files.createTempDirectory(corpus, "expect");
-        Files.writeString(dir.resolve("7zip.json"), """
-                {"implementation": "7zip", "expectations": [
-                  {"rule": "header.incompatible_features.unknown", "outcome": "reject",
+    void theDivergenceFileDecidesWhetherTheRunSucceeds() throws IOException {
+        Path file = Files.createTempDirectory(corpus, "expect").resolve("divergences.json");
+        Files.writeString(file, """
+                {"divergences": [
+                  {"implementation": "qemu", "image": "*", "verdict": "crash", "reason": "another implementation's entry"},
+                  {"implementation": "7zip", "rule": "header.incompatible_features.unknown", "outcome": "reject",
                    "verdict": "fail:wrongly-accepted", "reason": "ignores the bit"},
-                  {"image": "*-wrong-digest", "verdict": "fail:wrong-data", "reason": "the digest is wrong on purpose"}]}
+                  {"implementation": "7zip", "image": "*-wrong-digest", "verdict": "fail:wrong-data",
+                   "reason": "the digest is wrong on purpose"}]}
                 """);
         Filters noImplDefined = new Filters(List.of(), List.of(Glob.of(TinyCorpus.ACCEPT_ONLY), Glob.of("l1-*"),
                 Glob.of(TinyCorpus.V2_ZERO_FLAG)), Optional.empty(), java.util.Set.of());
-        RunResult run = run(List.of(new SevenZipAdapter(TIMEOUT)), noImplDefined, Optional.of(dir));
+        RunResult run = run(List.of(new SevenZipAdapter(TIMEOUT)), noImplDefined, Optional.of(file));
         assertTrue(run.asExpected(), () -> run.results().toString());
         assertEquals(2, run.count(Expectations.Outcome.EXPECTED_FAILURE));
 
         // an entry for an image that passes: an unexpected pass fails the run
-        Files.writeString(dir.resolve("7zip.json"), """
-                {"implementation": "7zip", "expectations": [
-                  {"image": "plain-v2", "verdict": "crash", "reason": "stale entry"}]}
+        Files.writeString(file, """
+                {"divergences": [
+                  {"implementation": "7zip", "image": "plain-v2", "verdict": "crash", "reason": "stale entry"}]}
                 """);
         RunResult stale = run(List.of(new SevenZipAdapter(TIMEOUT)),
-                new Filters(List.of(Glob.of("plain-v2")), List.of(), Optional.empty(), java.util.Set.of()), Optional.of(dir));
+                new Filters(List.of(Glob.of("plain-v2")), List.of(), Optional.empty(), java.util.Set.of()), Optional.of(file));
         assertEquals(Expectations.Outcome.UNEXPECTED_PASS, stale.results().get(0).outcome());
         assertFalse(stale.asExpected());
 
         // a failure of another kind than the entry says is unexpected
-        Files.writeString(dir.resolve("7zip.json"), """
-                {"implementation": "7zip", "expectations": [
-                  {"image": "*-wrong-digest", "verdict": "crash", "reason": "wrong kind"}]}
+        Files.writeString(file, """
+                {"divergences": [
+                  {"implementation": "7zip", "image": "*-wrong-digest", "verdict": "crash", "reason": "wrong kind"}]}
                 """);
         RunResult other = run(List.of(new SevenZipAdapter(TIMEOUT)),
                 new Filters(List.of(Glob.of(TinyCorpus.WRONG_DIGEST)), List.of(), Optional.empty(), java.util.Set.of()),
-                Optional.of(dir));
+                Optional.of(file));
         assertEquals(Expectations.Outcome.UNEXPECTED_FAILURE, other.results().get(0).outcome());
+    }
+
+    @Test
+    void anImageNamingAMissingBackingFileIsSkippedByAReaderWithoutBackingSupport() throws IOException {
+        TestImages.require("7zz", "7zip");
+        Path dir = TinyCorpus.writeMissingBacking(Files.createTempDirectory(corpus, "backing"));
+        List<Implementation> impls = List.of(new SevenZipAdapter(TIMEOUT), new QemuAdapter(TIMEOUT));
+        RunResult run = Runner.run(Manifest.load(dir), impls, new Runner.Options(dir, Filters.ALL, 2, Optional.empty()),
+                (r, done, total) -> { });
+        Map<String, String> v = verdicts(run);
+        // 7-Zip opens only the top image, so its open says nothing about the backing chain
+        assertEquals("skipped", v.get(TinyCorpus.MISSING_BACKING + " 7zip"));
+        assertTrue(run.results().stream().anyMatch(r -> r.detail().contains("names a backing file")), run.results()::toString);
+        // QEMU opens the whole chain and refuses the missing file
+        assertEquals("pass", v.get(TinyCorpus.MISSING_BACKING + " qemu"));
     }
 
     @Test

@@ -27,6 +27,7 @@ public final class TinyCorpus {
     /** The L1-reserved-bit image claimed clean: qemu-img check disagrees (exit 2). */
     public static final String CLAIMED_CLEAN = "l1-reserved-bit-claimed-clean";
     public static final String V2_ZERO_FLAG = "v2-zero-flag";
+    public static final String MISSING_BACKING = "missing-backing";
     public static final List<String> ALL = List.of(PLAIN_V3, PLAIN_V2, WRONG_DIGEST, UNKNOWN_BIT, BAD_MAGIC,
             L1_RESERVED, ACCEPT_ONLY, CLAIMED_CLEAN, V2_ZERO_FLAG);
     public static final String UNKNOWN_BIT_RULE = "header.incompatible_features.unknown";
@@ -71,6 +72,20 @@ public final class TinyCorpus {
         accept(images.addObject(), CLAIMED_CLEAN, l1, "v3", v3Guest, dir);
         ObjectNode zero = reject(images.addObject(), V2_ZERO_FLAG, v2Zero, "mapping", "mapping.l2.zero-flag.version-2", "read", dir);
         zero.put("profile", "v2");
+        Files.writeString(dir.resolve(Manifest.FILE), Json.write(root));
+        return dir;
+    }
+
+    /** A one-image corpus in {@code dir}: an image naming a backing file that does not exist. */
+    public static Path writeMissingBacking(Path dir) throws IOException {
+        Qemu.require("qemu-img");
+        Path image = dir.resolve("missing-backing.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "-u", "-b", "nowhere.qcow2", "-F", "qcow2", image.toString(), "1M");
+        ObjectNode root = Json.object();
+        root.put("manifestVersion", 1);
+        root.put("kit", "test corpus");
+        root.putObject("spec").put("text", "qcow2.txt").put("source", "test");
+        reject(root.putArray("images").addObject(), MISSING_BACKING, image, "backing", "backing.file.readable", "open", dir);
         Files.writeString(dir.resolve(Manifest.FILE), Json.write(root));
         return dir;
     }
