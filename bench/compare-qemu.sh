@@ -2,7 +2,7 @@
 # Times qcow2-conformance against qemu-img on the same images in the same run,
 # alternating the two, and prints medians and the ratio (ours / qemu-img).
 #
-#   bench/compare-qemu.sh [--runs N] [--images a,b,c,d,e] [--workdir DIR]
+#   bench/compare-qemu.sh [--runs N] [--images a,b,c,d,e] [--workdir DIR] [--build-only]
 #
 # Images are built with qemu-img/qemu-io on first use and kept in the work folder
 # (default: bench/work, ignored by git). Needs qemu-utils; /usr/bin/time (package
@@ -16,13 +16,15 @@ set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 runs=5
 images="a,b,c,d,e"
+build_only=""
 work="$root/bench/work"
 while (($#)); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --images) images="$2"; shift 2 ;;
     --workdir) work="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --build-only) build_only=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "compare-qemu.sh: unknown argument $1" >&2; exit 64 ;;
   esac
 done
@@ -32,8 +34,8 @@ done
 mkdir -p "$work"
 kit="$root/bin/qcow2-conformance"
 heap="${BENCH_HEAP:--Xmx256m}"
-export QCOW2_CONFORMANCE_JAVA_OPTS="${QCOW2_CONFORMANCE_JAVA_OPTS:--Xshare:auto -XX:TieredStopAtLevel=1} $heap"
-"$kit" --version >/dev/null   # build the jar outside the timed runs
+export QCOW2_CONFORMANCE_JAVA_OPTS="${QCOW2_CONFORMANCE_JAVA_OPTS:--Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC} $heap"
+[[ -n $build_only ]] || "$kit" --version >/dev/null   # build the jar (and its CDS archive) outside the timed runs
 
 build_image() {
   local name=$1 f="$work/$1.qcow2"
@@ -96,6 +98,7 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(qemu-
 IFS=, read -ra want <<<"$images"
 for n in "${want[@]}"; do
   build_image "$n"
+  [[ -n $build_only ]] && continue
   f="$work/$n.qcow2"
   case $n in
     a) compare "(a) check, 512 B clusters"   -- "$kit" check "$f" -- qemu-img check -f qcow2 "$f" ;;
