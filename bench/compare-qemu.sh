@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times qcow2-conformance against qemu-img on the same images in the same run,
-# alternating the two, and prints medians and the ratio (ours / qemu-img).
+# alternating the two, and prints medians and the ratio (ours / qemu-img) of the wall time
+# and of the CPU time (user + system).
 #
 #   bench/compare-qemu.sh [--runs N] [--images a,b,c,d,e] [--workdir DIR] [--build-only]
 #
@@ -60,16 +61,18 @@ build_image() {
   mv "$f.tmp" "$f"
 }
 
-# time_once CMD... : prints "seconds maxrss_kib"
+# time_once CMD... : prints "wall_seconds cpu_seconds maxrss_kib" (cpu = user + system, all
+# threads; on a shared machine it is steadier than the wall time, which includes waiting
+# for a core). Without /usr/bin/time only the wall time is measured.
 time_once() {
-  local s e rss=""
+  local s e u k rss
   if [[ -x /usr/bin/time ]]; then
-    /usr/bin/time -f "%e %M" -o "$work/.time" "$@" >/dev/null 2>"$work/.stderr" || true
-    read -r s rss <"$work/.time"
-    echo "$s $rss"
+    /usr/bin/time -f "%e %U %S %M" -o "$work/.time" "$@" >/dev/null 2>"$work/.stderr" || true
+    read -r s u k rss <"$work/.time"
+    echo "$s $(echo "$u + $k" | bc) $rss"
   else
     s=$(date +%s.%N); "$@" >/dev/null 2>"$work/.stderr" || true; e=$(date +%s.%N)
-    echo "$(echo "$e - $s" | bc) -"
+    echo "$(echo "$e - $s" | bc) 0 -"
   fi
 }
 
@@ -81,18 +84,21 @@ compare() {
   local ours=() qemu=()
   while [[ $1 != -- ]]; do ours+=("$1"); shift; done; shift
   qemu=("$@")
-  local to=() tq=() mo=() i r
+  local to=() tq=() co=() cq=() mo=() i r
   for ((i = 0; i < runs; i++)); do
-    r=$(time_once "${ours[@]}"); to+=("${r% *}"); mo+=("${r#* }")
-    r=$(time_once "${qemu[@]}"); tq+=("${r% *}")
+    read -r w c m <<<"$(time_once "${ours[@]}")"; to+=("$w"); co+=("$c"); mo+=("$m")
+    read -r w c m <<<"$(time_once "${qemu[@]}")"; tq+=("$w"); cq+=("$c")
     rm -f "$work"/out-*.raw
   done
-  local a b m
+  local a b ca cb m
   a=$(printf '%s\n' "${to[@]}" | median); b=$(printf '%s\n' "${tq[@]}" | median)
+  ca=$(printf '%s\n' "${co[@]}" | median); cb=$(printf '%s\n' "${cq[@]}" | median)
   m=$(printf '%s\n' "${mo[@]}" | sort -n | tail -1)
-  printf '%-34s ours %8.2fs  qemu-img %8.2fs  ratio %6.2fx  ours peak RSS %s KiB\n' \
-    "$label" "$a" "$b" "$(echo "if ($b > 0) $a / $b else 0" | bc -l)" "$m"
+  printf '%-30s wall: ours %6.2fs qemu-img %6.2fs ratio %5.2fx | cpu: ours %6.2fs qemu-img %6.2fs ratio %5.2fx | ours peak RSS %s KiB\n' \
+    "$label" "$a" "$b" "$(ratio "$a" "$b")" "$ca" "$cb" "$(ratio "$ca" "$cb")" "$m"
 }
+
+ratio() { echo "if ($2 > 0) $1 / $2 else 0" | bc -l; }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(qemu-img --version | head -1); java heap $heap; $runs runs each, alternating"
 IFS=, read -ra want <<<"$images"
