@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Times qcow2-conformance against qemu-img on the same images in the same run,
-# alternating the two, and prints medians and the ratio (ours / qemu-img).
+# alternating the two, and prints medians and the ratio (ours / qemu-img) of the wall time
+# and of the CPU time (user + system).
 #
-#   bench/compare-qemu.sh [--runs N] [--images a,b,c,d,e] [--workdir DIR]
+#   bench/compare-qemu.sh [--runs N] [--images a,b,c,d,e] [--workdir DIR] [--build-only]
 #
 # Images are built with qemu-img/qemu-io on first use and kept in the work folder
 # (default: bench/work, ignored by git). Needs qemu-utils; /usr/bin/time (package
@@ -16,13 +17,15 @@ set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 runs=5
 images="a,b,c,d,e"
+build_only=""
 work="$root/bench/work"
 while (($#)); do
   case "$1" in
     --runs) runs="$2"; shift 2 ;;
     --images) images="$2"; shift 2 ;;
     --workdir) work="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --build-only) build_only=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "compare-qemu.sh: unknown argument $1" >&2; exit 64 ;;
   esac
 done
@@ -32,8 +35,8 @@ done
 mkdir -p "$work"
 kit="$root/bin/qcow2-conformance"
 heap="${BENCH_HEAP:--Xmx256m}"
-export QCOW2_CONFORMANCE_JAVA_OPTS="${QCOW2_CONFORMANCE_JAVA_OPTS:--Xshare:auto -XX:TieredStopAtLevel=1} $heap"
-"$kit" --version >/dev/null   # build the jar outside the timed runs
+export QCOW2_CONFORMANCE_JAVA_OPTS="${QCOW2_CONFORMANCE_JAVA_OPTS:--Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC} $heap"
+[[ -n $build_only ]] || "$kit" --version >/dev/null   # build the jar (and its CDS archive) outside the timed runs
 
 build_image() {
   local name=$1 f="$work/$1.qcow2"
@@ -58,16 +61,18 @@ build_image() {
   mv "$f.tmp" "$f"
 }
 
-# time_once CMD... : prints "seconds maxrss_kib"
+# time_once CMD... : prints "wall_seconds cpu_seconds maxrss_kib" (cpu = user + system, all
+# threads; on a shared machine it is steadier than the wall time, which includes waiting
+# for a core). Without /usr/bin/time only the wall time is measured.
 time_once() {
-  local s e rss=""
+  local s e u k rss
   if [[ -x /usr/bin/time ]]; then
-    /usr/bin/time -f "%e %M" -o "$work/.time" "$@" >/dev/null 2>"$work/.stderr" || true
-    read -r s rss <"$work/.time"
-    echo "$s $rss"
+    /usr/bin/time -f "%e %U %S %M" -o "$work/.time" "$@" >/dev/null 2>"$work/.stderr" || true
+    read -r s u k rss <"$work/.time"
+    echo "$s $(echo "$u + $k" | bc) $rss"
   else
     s=$(date +%s.%N); "$@" >/dev/null 2>"$work/.stderr" || true; e=$(date +%s.%N)
-    echo "$(echo "$e - $s" | bc) -"
+    echo "$(echo "$e - $s" | bc) 0 -"
   fi
 }
 
@@ -79,23 +84,27 @@ compare() {
   local ours=() qemu=()
   while [[ $1 != -- ]]; do ours+=("$1"); shift; done; shift
   qemu=("$@")
-  local to=() tq=() mo=() i r
+  local to=() tq=() co=() cq=() mo=() i r
   for ((i = 0; i < runs; i++)); do
-    r=$(time_once "${ours[@]}"); to+=("${r% *}"); mo+=("${r#* }")
-    r=$(time_once "${qemu[@]}"); tq+=("${r% *}")
+    read -r w c m <<<"$(time_once "${ours[@]}")"; to+=("$w"); co+=("$c"); mo+=("$m")
+    read -r w c m <<<"$(time_once "${qemu[@]}")"; tq+=("$w"); cq+=("$c")
     rm -f "$work"/out-*.raw
   done
-  local a b m
+  local a b ca cb m
   a=$(printf '%s\n' "${to[@]}" | median); b=$(printf '%s\n' "${tq[@]}" | median)
+  ca=$(printf '%s\n' "${co[@]}" | median); cb=$(printf '%s\n' "${cq[@]}" | median)
   m=$(printf '%s\n' "${mo[@]}" | sort -n | tail -1)
-  printf '%-34s ours %8.2fs  qemu-img %8.2fs  ratio %6.2fx  ours peak RSS %s KiB\n' \
-    "$label" "$a" "$b" "$(echo "if ($b > 0) $a / $b else 0" | bc -l)" "$m"
+  printf '%-30s wall: ours %6.2fs qemu-img %6.2fs ratio %5.2fx | cpu: ours %6.2fs qemu-img %6.2fs ratio %5.2fx | ours peak RSS %s KiB\n' \
+    "$label" "$a" "$b" "$(ratio "$a" "$b")" "$ca" "$cb" "$(ratio "$ca" "$cb")" "$m"
 }
+
+ratio() { echo "if ($2 > 0) $1 / $2 else 0" | bc -l; }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(qemu-img --version | head -1); java heap $heap; $runs runs each, alternating"
 IFS=, read -ra want <<<"$images"
 for n in "${want[@]}"; do
   build_image "$n"
+  [[ -n $build_only ]] && continue
   f="$work/$n.qcow2"
   case $n in
     a) compare "(a) check, 512 B clusters"   -- "$kit" check "$f" -- qemu-img check -f qcow2 "$f" ;;
