@@ -88,7 +88,7 @@ class BitmapWriterDifferentialTest {
     @ParameterizedTest(name = "clusters 2^{0}, {1} bytes, granularity 2^{2}, {3}")
     @CsvSource({
             "9, 1048576, 9, CLUSTERS",
-            "9, 2097152, 9, ALL_ONES_UNALLOCATED",   // 4096 bits per cluster: several table entries, one all ones
+            "9, 4194304, 9, ALL_ONES_UNALLOCATED",   // 4096 bits per cluster: two table entries, the second all ones
             "12, 1048576, 12, CLUSTERS",
             "12, 999936, 16, ALL_ONES_UNALLOCATED",  // a disk that ends inside a granule (whole sectors: NBD exports sectors)
             "16, 4194304, 16, CLUSTERS"})
@@ -112,6 +112,10 @@ class BitmapWriterDifferentialTest {
         Layout layout = Qcow2Writer.write(d, p);
         assertTrue(layout.find(Layout.bitmapDirectoryEntry(2)).isPresent());
         assertFalse(layout.find(Layout.bitmapData(2, 0)).isPresent(), "an empty bitmap stores no data cluster");
+        if (bitsPerCluster < size) {
+            assertEquals(storage == Storage.CLUSTERS, layout.find(Layout.bitmapData(0, 1)).isPresent(),
+                    "a data cluster whose bits are all set is stored unless written as an all-ones entry");
+        }
 
         assertCleanForBoth(p);
         assertEquals(expected(set, granularityBits, size), ranges(qemu.bitmap(p, "dirty")));
