@@ -97,6 +97,25 @@ public final class QemuAdapter extends ProgramAdapter {
         }
     }
 
+    /**
+     * {@code qemu-io -f qcow2 -c COMMAND IMAGE}: the image opened read-write, as a guest write
+     * through QEMU would (it changes {@code image}). OK when qemu-io ran the command.
+     */
+    public Result io(Path image, String command) {
+        var run = exec(List.of("qemu-io", "-f", "qcow2", "-c", command, image.toString()), null);
+        Result r = classify(run, REFUSED);
+        if (r.status() != Status.OK) {
+            return r;
+        }
+        // qemu-io may exit 0 when the open or the command failed: it says "wrote N/N bytes" on success
+        List<String> said = (run.out() + "\n" + run.err()).lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        String warnings = said.stream().filter(l -> l.contains("warning")).collect(java.util.stream.Collectors.joining("; "));
+        if (command.startsWith("write") && said.stream().noneMatch(l -> l.startsWith("wrote "))) {
+            return Result.rejected(1, said.stream().filter(l -> !l.contains("warning")).findFirst().orElse("no output"));
+        }
+        return Result.ok(0, warnings);
+    }
+
     @Override
     public Result open(Path image) {
         var run = exec(List.of(QEMU_IMG, "info", "--output=json", "-f", "qcow2", image.toString()), null);

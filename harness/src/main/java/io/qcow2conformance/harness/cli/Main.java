@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
                 BitmapCommand.class,
                 RulesCommand.class,
                 ErrataCommand.class,
+                ImpactCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int EXIT_OK = 0;
