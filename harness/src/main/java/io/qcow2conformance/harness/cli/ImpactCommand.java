@@ -186,32 +186,12 @@ public final class ImpactCommand implements Callable<Integer> {
                 default -> r.status().name().toLowerCase();
             };
             if (r.status() == Status.OK) {
-                what += written(b, d.virtualSize()).equals(r.ranges().stream().map(a -> List.of(a[0], a[1])).toList())
+                what += b.ranges(d.virtualSize()).equals(r.ranges().stream().map(a -> new Range(a[0], a[1])).toList())
                         ? " (as written)" : " (NOT as written)";
             }
             cells.add("`" + b.name() + "`: " + what);
         }
         return cells.stream().allMatch(s -> s.endsWith(": n/a")) ? "cannot report bitmaps" : String.join("; ", cells);
-    }
-
-    /** The ranges the writer set, widened to granules and merged (spec: Bitmaps). */
-    private static List<List<Long>> written(PersistentBitmap b, long virtualSize) {
-        byte[] data = b.data(virtualSize);
-        long g = 1L << b.granularityBits();
-        List<List<Long>> out = new ArrayList<>();
-        long bits = (virtualSize + g - 1) / g;
-        for (long i = 0; i < bits; i++) {
-            if ((data[(int) (i >>> 3)] & (1 << (i & 7))) == 0) {
-                continue;
-            }
-            long j = i;
-            while (j < bits && (data[(int) (j >>> 3)] & (1 << (j & 7))) != 0) {
-                j++;
-            }
-            out.add(List.of(i * g, Math.min(j * g, virtualSize) - i * g));
-            i = j;
-        }
-        return out;
     }
 
     private static String ranges(List<long[]> ranges) {

@@ -103,4 +103,31 @@ public record PersistentBitmap(String name, int granularityBits, boolean inUse, 
         }
         return out;
     }
+
+    /**
+     * What a correct reader reports for this bitmap: the set granules as guest byte ranges,
+     * merged, sorted, the last one ending at the virtual size at most (spec: Bitmaps).
+     */
+    public List<Range> ranges(long virtualSize) {
+        byte[] data = data(virtualSize);
+        long g = 1L << granularityBits;
+        long bits = ((virtualSize - 1) >>> granularityBits) + 1;
+        List<Range> out = new java.util.ArrayList<>();
+        for (long i = 0; i < bits; i++) {
+            if (!bit(data, i)) {
+                continue;
+            }
+            long j = i;
+            while (j < bits && bit(data, j)) {
+                j++;
+            }
+            out.add(new Range(i * g, Math.min(j * g, virtualSize) - i * g));
+            i = j;
+        }
+        return List.copyOf(out);
+    }
+
+    private static boolean bit(byte[] data, long n) {
+        return (data[(int) (n >>> 3)] & (1 << (n & 7))) != 0;
+    }
 }
