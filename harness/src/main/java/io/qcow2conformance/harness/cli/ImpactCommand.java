@@ -252,7 +252,7 @@ public final class ImpactCommand implements Callable<Integer> {
 
     static String markdown(Proposal p, List<Outcome> rows) {
         StringBuilder b = new StringBuilder();
-        b.append("Impact of proposal `").append(p.id()).append("` (images written by qcow2-conformance ")
+        b.append("Impact of proposal `").append(p.id()).append("` (images written by ")
                 .append(ModelAdapter.kitVersion()).append(")\n\n");
         b.append("| image | implementation | opens | guest data | bitmaps reported | check | after a QEMU write |\n");
         b.append("|---|---|---|---|---|---|---|\n");
