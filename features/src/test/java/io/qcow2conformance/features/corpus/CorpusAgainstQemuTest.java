@@ -50,7 +50,10 @@ class CorpusAgainstQemuTest {
 
     @TestFactory
     Stream<DynamicTest> qemuDoesWhatTheManifestSaysOrTheDivergenceFileRecords() {
-        return Manifest.load(GOLDEN).images().stream().map(image -> DynamicTest.dynamicTest(image.id(), () -> {
+        // Images judged under a proposal are left out: QEMU implements the published spec, and
+        // `qcow2-conformance impact` (ImpactCommandTest) measures what it does with them.
+        return Manifest.load(GOLDEN).images().stream().filter(image -> image.proposals().isEmpty())
+                .map(image -> DynamicTest.dynamicTest(image.id(), () -> {
             CaseResult r = qemuRun().results().stream().filter(c -> c.imageId().equals(image.id())).findFirst().orElseThrow();
             String entry = r.expectation().map(e -> e.verdict() + " (" + e.reason() + ")").orElse("none");
             assertFalse(r.outcome() == Expectations.Outcome.UNEXPECTED_PASS, image.id()

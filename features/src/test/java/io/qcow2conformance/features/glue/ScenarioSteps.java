@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -37,7 +38,7 @@ public class ScenarioSteps {
     private static final Path WORK = Path.of("target", "scenario-images");
 
     private final ImageRecipe recipe = new ImageRecipe();
-    private final Implementation impl = Implementations.selected();
+    private Implementation impl = Implementations.selected();
     private String name = "scenario";
     private Path image;
     private byte[] guest;
@@ -47,6 +48,9 @@ public class ScenarioSteps {
         name = s.getSourceTagNames().stream().filter(t -> t.startsWith("@id:")).findFirst()
                 .map(t -> t.substring(4)).orElse("scenario") + "-" + s.getLine();
         impl.unavailableReason().ifPresent(r -> Assumptions.abort(impl.name() + ": " + r));
+        // a scenario tagged @proposal:NAME is judged with that proposed change applied
+        impl = impl.forProposals(s.getSourceTagNames().stream().filter(t -> t.startsWith("@proposal:"))
+                .map(t -> t.substring("@proposal:".length())).toList());
     }
 
     @Given("^(.+)$")
@@ -94,6 +98,12 @@ public class ScenarioSteps {
                             "must never " + o.never());
                 }
             }
+        } else if (c instanceof Claim.BitmapContent bc) {
+            Implementation.Result r = call(Capability.BITMAPS, () -> impl.bitmap(img, bc.name()));
+            assertEquals(Status.OK, r.status(), "bitmap \"" + bc.name() + "\": " + r.detail());
+            List<List<Long>> want = recipe.bitmaps().get(recipe.bitmapIndex(bc.name())).description()
+                    .ranges(recipe.virtualSize()).stream().map(x -> List.of(x.start(), x.length())).toList();
+            assertEquals(want, r.ranges().stream().map(a -> List.of(a[0], a[1])).toList(), "bitmap " + bc.name());
         } else if (c instanceof Claim.GuestMatches) {
             assertEquals(ExpectedGuest.sha256(recipe), ExpectedGuest.sha256(guest()), "guest content");
         } else if (c instanceof Claim.ClusterContent cc) {

@@ -109,6 +109,19 @@ public final class Corpus {
             e.put("virtualSize", r.virtualSize());
             e.put("guestSha256", ExpectedGuest.sha256(r));
         }
+        ArrayNode bitmaps = null;
+        for (Claim c : s.claims()) {
+            if (c instanceof Claim.BitmapContent bc) {
+                ImageRecipe.Bitmap b = r.bitmaps().get(r.bitmapIndex(bc.name()));
+                bitmaps = bitmaps != null ? bitmaps : e.putArray("bitmaps");
+                ObjectNode n = bitmaps.addObject();
+                n.put("name", b.name());
+                n.put("granularity", 1L << b.granularityBits());
+                ArrayNode ranges = n.putArray("ranges");
+                b.description().ranges(r.virtualSize())
+                        .forEach(x -> ranges.addObject().put("offset", x.start()).put("length", x.length()));
+            }
+        }
         if (v instanceof Claim.Valid valid) {
             ObjectNode check = e.putObject("check");
             check.put("exitCode", valid.leaks() > 0 ? 3 : 0);

@@ -1,6 +1,8 @@
 package io.qcow2conformance.generators.image;
 
+import io.qcow2conformance.model.bitmap.Range;
 import io.qcow2conformance.model.write.Compression;
+import io.qcow2conformance.model.write.PersistentBitmap;
 import io.qcow2conformance.model.write.GuestPattern;
 
 import java.util.ArrayList;
@@ -52,6 +54,48 @@ public final class ImageRecipe {
     public record FeatureName(int type, int bit, String name) {
     }
 
+    /**
+     * A persistent bitmap (spec: Bitmaps): granularity, the guest byte ranges set in it and how
+     * it is stored; written by the model's writer in the order added.
+     */
+    public static final class Bitmap {
+        private final String name;
+        private final int granularityBits;
+        private final List<Range> set = new ArrayList<>();
+        private PersistentBitmap.Storage storage = PersistentBitmap.Storage.CLUSTERS;
+        private boolean inUse;
+
+        Bitmap(String name, int granularityBits) {
+            this.name = name;
+            this.granularityBits = granularityBits;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public int granularityBits() {
+            return granularityBits;
+        }
+
+        public void set(Range r) {
+            set.add(r);
+        }
+
+        public void storage(PersistentBitmap.Storage s) {
+            storage = s;
+        }
+
+        public void inUse(boolean on) {
+            inUse = on;
+        }
+
+        /** The writer's description of this bitmap (dirty tracking, auto flag). */
+        public PersistentBitmap description() {
+            return PersistentBitmap.of(name, granularityBits, set).withStorage(storage).withFlags(inUse, true);
+        }
+    }
+
     private int version = -1;
     private int clusterBits;
     private long virtualSize;
@@ -69,6 +113,7 @@ public final class ImageRecipe {
     private int leakedClusters;
     private boolean endAfterCompressedData;
     private final List<Mutation> mutations = new ArrayList<>();
+    private final List<Bitmap> bitmaps = new ArrayList<>();
 
     public boolean described() {
         return version > 0;
@@ -214,6 +259,30 @@ public final class ImageRecipe {
 
     public void endAfterCompressedData(boolean b) {
         this.endAfterCompressedData = b;
+    }
+
+    /** Adds a bitmap; names are unique. */
+    public Bitmap bitmap(String name, int granularityBits) {
+        if (bitmaps.stream().anyMatch(b -> b.name().equals(name))) {
+            throw new IllegalArgumentException("the image already has a bitmap \"" + name + "\"");
+        }
+        Bitmap b = new Bitmap(name, granularityBits);
+        bitmaps.add(b);
+        return b;
+    }
+
+    public List<Bitmap> bitmaps() {
+        return List.copyOf(bitmaps);
+    }
+
+    /** The place of bitmap {@code name} in the directory. */
+    public int bitmapIndex(String name) {
+        for (int i = 0; i < bitmaps.size(); i++) {
+            if (bitmaps.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("the image has no bitmap \"" + name + "\"; add it first");
     }
 
     public void mutate(Mutation m) {

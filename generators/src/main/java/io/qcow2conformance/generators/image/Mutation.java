@@ -46,6 +46,25 @@ public sealed interface Mutation {
     record CompressedSectors(long guestCluster, long sectors) implements Mutation {
     }
 
+    /**
+     * A field of the directory entry of the {@code bitmap}th bitmap: {@code width} bytes at
+     * {@code offset} into the entry (spec: Bitmap directory).
+     */
+    record BitmapEntryField(int bitmap, int offset, int width, Op op, long value) implements Mutation {
+    }
+
+    /** Entry {@code entry} of the bitmap table of the {@code bitmap}th bitmap (spec: Bitmap table). */
+    record BitmapTableEntry(int bitmap, int entry, Op op, long value) implements Mutation {
+    }
+
+    /** A field of the bitmaps extension's data: {@code width} bytes at {@code offset} (spec: Bitmaps extension). */
+    record BitmapsExtensionField(int offset, int width, Op op, long value) implements Mutation {
+    }
+
+    /** The last byte of data cluster {@code entry} of the {@code bitmap}th bitmap (spec: Bitmap data). */
+    record BitmapDataLastByte(int bitmap, int entry, int value) implements Mutation {
+    }
+
     /** A value of a mutation can name the file's own end (cluster aligned). */
     long END_OF_FILE = Long.MIN_VALUE;
 }

@@ -1,5 +1,6 @@
 package io.qcow2conformance.generators.image;
 
+import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.io.BigEndian;
 import io.qcow2conformance.model.mapping.L2Entry;
 import io.qcow2conformance.model.write.Layout;
@@ -38,6 +39,17 @@ final class Mutations {
             putRefcount(img, layout, hostOffset(layout, rc.structure()) / layout.clusterSize(), rc.value());
         } else if (m instanceof Mutation.ExtensionLength e) {
             BigEndian.put32(img, (int) extension(img, layout, e.type()) + 4, e.length());
+        } else if (m instanceof Mutation.BitmapEntryField f) {
+            int at = (int) layout.region(Layout.bitmapDirectoryEntry(f.bitmap())).offset() + f.offset();
+            put(img, at, f.width(), op(get(img, at, f.width()), f.op(), value(f.value(), img)));
+        } else if (m instanceof Mutation.BitmapTableEntry t) {
+            int at = (int) layout.region(Layout.bitmapTableEntry(t.bitmap(), t.entry())).offset();
+            BigEndian.put64(img, at, op(BigEndian.u64(img, at), t.op(), value(t.value(), img)));
+        } else if (m instanceof Mutation.BitmapsExtensionField f) {
+            int at = (int) extension(img, layout, HeaderExtension.TYPE_BITMAPS) + 8 + f.offset();
+            put(img, at, f.width(), op(get(img, at, f.width()), f.op(), value(f.value(), img)));
+        } else if (m instanceof Mutation.BitmapDataLastByte d) {
+            img[(int) layout.region(Layout.bitmapData(d.bitmap(), d.entry())).end() - 1] = (byte) d.value();
         } else if (m instanceof Mutation.CompressedSectors c) {
             int at = entry(layout, false, c.guestCluster());
             int clusterBits = layout.clusterBits();

@@ -31,6 +31,10 @@ public sealed interface Claim {
     record ClusterContent(long guestCluster, Source source, long of) implements Claim {
     }
 
+    /** Persistent bitmap {@code name} reads as the ranges set in it (none: {@code empty}). */
+    record BitmapContent(String name, boolean empty) implements Claim {
+    }
+
     /** The whole guest content equals the pattern the image was written with. */
     record GuestMatches() implements Claim {
     }

@@ -60,6 +60,20 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
                         + " cannot read as " + cc.source() + " given how the image is described");
             }
         }
+        for (Claim claim : claims) {
+            if (claim instanceof Claim.BitmapContent bc) {
+                int i;
+                try {
+                    i = recipe.bitmapIndex(bc.name());
+                } catch (IllegalArgumentException e) {
+                    throw new ScenarioException(c.feature(), c.line(), c.id() + ": " + e.getMessage());
+                }
+                if (bc.empty() != recipe.bitmaps().get(i).description().ranges(recipe.virtualSize()).isEmpty()) {
+                    throw new ScenarioException(c.feature(), c.line(), c.id() + ": bitmap \"" + bc.name() + "\" "
+                            + (bc.empty() ? "has bits set" : "has no bit set") + " given how the image is described");
+                }
+            }
+        }
         return new CompiledScenario(c, recipe, claims, verdict);
     }
 
@@ -107,7 +121,7 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
     }
 
     private static boolean isVerdict(Claim c) {
-        return !(c instanceof Claim.ClusterContent || c instanceof Claim.GuestMatches);
+        return !(c instanceof Claim.ClusterContent || c instanceof Claim.GuestMatches || c instanceof Claim.BitmapContent);
     }
 
     private static Optional<Rule> ruleOf(Claim c) {

@@ -4,7 +4,9 @@ import io.qcow2conformance.generators.image.ClusterState;
 import io.qcow2conformance.generators.image.ImageRecipe;
 import io.qcow2conformance.generators.image.Mutation;
 import io.qcow2conformance.generators.image.Structure;
+import io.qcow2conformance.model.bitmap.Range;
 import io.qcow2conformance.model.rules.Rule;
+import io.qcow2conformance.model.write.PersistentBitmap;
 import io.qcow2conformance.model.write.Compression;
 import io.qcow2conformance.model.write.HeaderField;
 
@@ -41,6 +43,17 @@ public final class Vocabulary {
     }
 
     private static final List<Phrase> PHRASES = new ArrayList<>();
+
+    /** Directory entry fields (spec: Bitmap directory): name to {offset, width}. */
+    private static final java.util.Map<String, int[]> DIRECTORY_ENTRY_FIELDS = java.util.Map.of(
+            "bitmap_table_offset", new int[] {0, 8}, "bitmap_table_size", new int[] {8, 4},
+            "flags", new int[] {12, 4}, "type", new int[] {16, 1}, "granularity_bits", new int[] {17, 1},
+            "name_size", new int[] {18, 2}, "extra_data_size", new int[] {20, 4});
+
+    /** Bitmaps extension fields (spec: Bitmaps extension): name to {offset, width}. */
+    private static final java.util.Map<String, int[]> BITMAPS_EXTENSION_FIELDS = java.util.Map.of(
+            "nb_bitmaps", new int[] {0, 4}, "reserved32", new int[] {4, 4},
+            "bitmap_directory_size", new int[] {8, 8}, "bitmap_directory_offset", new int[] {16, 8});
 
     private static void given(String regex, String form, java.util.function.BiConsumer<Matcher, ImageRecipe> a) {
         PHRASES.add(new Phrase(Pattern.compile(regex), form, false, (m, r) -> {
@@ -172,6 +185,57 @@ public final class Vocabulary {
                 "the length field of header extension <0xHEX> is set to <value>",
                 (m, r) -> r.mutate(new Mutation.ExtensionLength(Long.decode(m.group(1)), value(m.group(2)))));
 
+        // ---- persistent bitmaps (spec: Bitmaps) -------------------------------------------------
+        given("the image has a bitmap \"([^\"]+)\" with a granularity of " + SIZE,
+                "the image has a bitmap \"<name>\" with a granularity of <size>",
+                (m, r) -> {
+                    long g = size(m.group(2));
+                    if (Long.bitCount(g) != 1) {
+                        throw new StepException("a granularity is a power of two, not " + g);
+                    }
+                    r.bitmap(m.group(1), Long.numberOfTrailingZeros(g));
+                });
+        given("bitmap \"([^\"]+)\" has " + SIZE + " set at guest offset " + VALUE,
+                "bitmap \"<name>\" has <size> set at guest offset <value>",
+                (m, r) -> bitmap(r, m.group(1)).set(new Range(value(m.group(3)), size(m.group(2)))));
+        given("bitmap \"([^\"]+)\" stores data clusters whose bits are all set as all-ones table entries",
+                "bitmap \"<name>\" stores data clusters whose bits are all set as all-ones table entries",
+                (m, r) -> bitmap(r, m.group(1)).storage(PersistentBitmap.Storage.ALL_ONES_UNALLOCATED));
+        given("bitmap \"([^\"]+)\" has no bitmap table \\(offset 0, size 0\\)",
+                "bitmap \"<name>\" has no bitmap table (offset 0, size 0)",
+                (m, r) -> bitmap(r, m.group(1)).storage(PersistentBitmap.Storage.NO_TABLE));
+        given("bitmap \"([^\"]+)\" is marked in use", "bitmap \"<name>\" is marked in use",
+                (m, r) -> bitmap(r, m.group(1)).inUse(true));
+        given("field \"(\\w+)\" of the directory entry of bitmap \"([^\"]+)\" is (set to|increased by) " + VALUE,
+                "field \"<name>\" of the directory entry of bitmap \"<name>\" is <set to|increased by> <value>",
+                (m, r) -> {
+                    int[] f = field(DIRECTORY_ENTRY_FIELDS, m.group(1), "bitmap directory entry");
+                    r.mutate(new Mutation.BitmapEntryField(r.bitmapIndex(m.group(2)), f[0], f[1], setOrAdd(m.group(3)),
+                            value(m.group(4))));
+                });
+        given("byte (\\d+) of the directory entry of bitmap \"([^\"]+)\" is set to " + VALUE,
+                "byte <n> of the directory entry of bitmap \"<name>\" is set to <value>",
+                (m, r) -> r.mutate(new Mutation.BitmapEntryField(r.bitmapIndex(m.group(2)), Integer.parseInt(m.group(1)), 1,
+                        Mutation.Op.SET, value(m.group(3)))));
+        given("field \"(\\w+)\" of the bitmaps extension is (set to|increased by) " + VALUE,
+                "field \"<name>\" of the bitmaps extension is <set to|increased by> <value>",
+                (m, r) -> {
+                    int[] f = field(BITMAPS_EXTENSION_FIELDS, m.group(1), "bitmaps extension");
+                    r.mutate(new Mutation.BitmapsExtensionField(f[0], f[1], setOrAdd(m.group(2)), value(m.group(3))));
+                });
+        given("bitmap table entry (\\d+) of bitmap \"([^\"]+)\" is (set to|increased by) " + VALUE,
+                "bitmap table entry <n> of bitmap \"<name>\" is <set to|increased by> <value>",
+                (m, r) -> r.mutate(new Mutation.BitmapTableEntry(r.bitmapIndex(m.group(2)), Integer.parseInt(m.group(1)),
+                        setOrAdd(m.group(3)), value(m.group(4)))));
+        given("bit (\\d+) of bitmap table entry (\\d+) of bitmap \"([^\"]+)\" is (set|cleared)",
+                "bit <n> of bitmap table entry <n> of bitmap \"<name>\" is <set|cleared>",
+                (m, r) -> r.mutate(new Mutation.BitmapTableEntry(r.bitmapIndex(m.group(3)), Integer.parseInt(m.group(2)),
+                        bitOp(m.group(4)), num(m, 1))));
+        given("the last byte of data cluster (\\d+) of bitmap \"([^\"]+)\" is set to " + VALUE,
+                "the last byte of data cluster <n> of bitmap \"<name>\" is set to <value>",
+                (m, r) -> r.mutate(new Mutation.BitmapDataLastByte(r.bitmapIndex(m.group(2)), Integer.parseInt(m.group(1)),
+                        (int) value(m.group(3)))));
+
         // ---- what the spec expects ---------------------------------------------------------
         then("the image is valid", "the image is valid", m -> new Claim.Valid(0));
         then("the image is valid, but a check reports (\\d+) leaked host clusters?",
@@ -201,11 +265,31 @@ public final class Vocabulary {
         then("reading guest cluster (\\d+) returns the data of guest cluster (\\d+)",
                 "reading guest cluster <n> returns the data of guest cluster <m>",
                 m -> new Claim.ClusterContent(num(m, 1), Claim.Source.DATA_OF, num(m, 2)));
+        then("bitmap \"([^\"]+)\" reads as (empty|the ranges set in it)",
+                "bitmap \"<name>\" reads as <empty|the ranges set in it>",
+                m -> new Claim.BitmapContent(m.group(1), m.group(2).equals("empty")));
         then("the guest content matches the pattern", "the guest content matches the pattern",
                 m -> new Claim.GuestMatches());
     }
 
     private Vocabulary() {
+    }
+
+    private static int[] field(java.util.Map<String, int[]> fields, String name, String where) {
+        int[] f = fields.get(name);
+        if (f == null) {
+            throw new StepException("the " + where + " has no field \"" + name + "\" (fields: "
+                    + String.join(", ", new java.util.TreeSet<>(fields.keySet())) + ")");
+        }
+        return f;
+    }
+
+    private static ImageRecipe.Bitmap bitmap(ImageRecipe r, String name) {
+        return r.bitmaps().get(r.bitmapIndex(name));
+    }
+
+    private static Mutation.Op setOrAdd(String s) {
+        return s.equals("set to") ? Mutation.Op.SET : Mutation.Op.ADD;
     }
 
     /**

@@ -36,6 +36,14 @@ public interface Implementation {
     /** Runs a consistency check; {@link Result#exitCode()} uses qemu-img check's codes. */
     Result check(Path image);
 
+    /**
+     * This implementation judging images that carry the proposed spec changes {@code proposalIds}
+     * (a manifest's {@code proposals}); implementations that know no proposals return themselves.
+     */
+    default Implementation forProposals(List<String> proposalIds) {
+        return this;
+    }
+
     /** The set ranges of persistent bitmap {@code name}, in guest bytes, merged and sorted. */
     default Result bitmap(Path image, String name) {
         return Result.unsupported(name() + " cannot report bitmaps");

@@ -3,6 +3,7 @@ package io.qcow2conformance.harness.adapter;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qcow2conformance.harness.cli.Json;
 import io.qcow2conformance.harness.cli.Main;
+import io.qcow2conformance.model.check.Proposal;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,7 +34,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ModelAdapter implements Implementation {
     /** The command lines the adapter sends; keep in step with InfoCommand/ConvertCommand/CheckCommand. */
-    static List<String> openArgs(Path image) {
+    List<String> openArgs(Path image) {
         return checkArgs(image);
     }
 
@@ -44,8 +45,22 @@ public final class ModelAdapter implements Implementation {
         return args;
     }
 
-    static List<String> checkArgs(Path image) {
-        return List.of("check", "--output=json", image.toString());
+    List<String> checkArgs(Path image) {
+        List<String> args = new ArrayList<>(List.of("check", "--output=json"));
+        args.addAll(proposalArgs());
+        args.add(image.toString());
+        return args;
+    }
+
+    List<String> bitmapArgs(Path image, String bitmap) {
+        List<String> args = new ArrayList<>(List.of("bitmap", "--output=json"));
+        args.addAll(proposalArgs());
+        args.addAll(List.of(image.toString(), "--name=" + bitmap));
+        return args;
+    }
+
+    private List<String> proposalArgs() {
+        return proposals.stream().map(p -> "--proposal=" + p.id()).toList();
     }
 
     private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
@@ -55,9 +70,29 @@ public final class ModelAdapter implements Implementation {
     });
 
     private final Duration timeout;
+    private final Set<Proposal> proposals;
 
     public ModelAdapter(Duration timeout) {
+        this(timeout, Set.of());
+    }
+
+    /** The model judging images with the proposed spec changes {@code proposals} applied ({@code --proposal}). */
+    public ModelAdapter(Duration timeout, Set<Proposal> proposals) {
         this.timeout = timeout;
+        this.proposals = proposals.isEmpty() ? Set.of() : EnumSet.copyOf(proposals);
+    }
+
+    /** The proposals this adapter applies. */
+    public Set<Proposal> proposals() {
+        return proposals;
+    }
+
+    /** The model with the image's proposals applied; unknown names are ignored (the model judges them as published). */
+    @Override
+    public Implementation forProposals(List<String> ids) {
+        Set<Proposal> wanted = EnumSet.noneOf(Proposal.class);
+        ids.forEach(id -> Proposal.byId(id).ifPresent(wanted::add));
+        return wanted.equals(proposals) ? this : new ModelAdapter(timeout, wanted);
     }
 
     @Override
@@ -85,7 +120,25 @@ public final class ModelAdapter implements Implementation {
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.OPEN, Capability.READ_GUEST, Capability.CHECK, Capability.INFO,
-                Capability.SNAPSHOTS, Capability.BACKING_FILES);
+                Capability.SNAPSHOTS, Capability.BACKING_FILES, Capability.BITMAPS);
+    }
+
+    /** {@code bitmap --output=json}: exit 0 with the ranges, or exit 1 when the bitmap is absent or cannot be trusted. */
+    @Override
+    public Result bitmap(Path image, String name) {
+        Outcome o = main(bitmapArgs(image, name));
+        Result r = classify(o, false);
+        if (r.status() != Status.OK) {
+            return r;
+        }
+        try {
+            List<long[]> ranges = new ArrayList<>();
+            Json.MAPPER.readTree(o.out).path("ranges")
+                    .forEach(x -> ranges.add(new long[] {x.path("start").asLong(), x.path("length").asLong()}));
+            return new Result(Status.OK, 0, "ranges " + ranges.size(), List.of(), ranges);
+        } catch (IOException e) {
+            return Result.of(Status.ADAPTER_ERROR, o.exitCode, "model bitmap printed no JSON: " + e.getMessage());
+        }
     }
 
     @Override

@@ -106,6 +106,25 @@ public final class QemuAdapter extends ProgramAdapter {
     }
 
     /**
+     * {@code qemu-io -f qcow2 -c COMMAND IMAGE}: the image opened read-write, as a guest write
+     * through QEMU would (it changes {@code image}). OK when qemu-io ran the command.
+     */
+    public Result io(Path image, String command) {
+        var run = exec(List.of(QEMU_IO, "-f", "qcow2", "-c", command, image.toString()), null);
+        Result r = classify(run, REFUSED);
+        if (r.status() != Status.OK) {
+            return r;
+        }
+        // qemu-io may exit 0 when the open or the command failed: it says "wrote N/N bytes" on success
+        List<String> said = (run.out() + "\n" + run.err()).lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        String warnings = said.stream().filter(l -> l.contains("warning")).collect(java.util.stream.Collectors.joining("; "));
+        if (command.startsWith("write") && said.stream().noneMatch(l -> l.startsWith("wrote "))) {
+            return Result.rejected(1, said.stream().filter(l -> !l.contains("warning")).findFirst().orElse("no output"));
+        }
+        return Result.ok(0, warnings);
+    }
+
+    /**
      * Opens the image as a guest would: {@code qemu-io -r} opens the whole backing chain (unlike
      * {@code qemu-img info}, which stops at the top image), then quits. A chain QEMU never
      * finishes opening ends in the adapter's timeout, which is a TIMEOUT, never an acceptance.

@@ -31,6 +31,7 @@ public final class Main {
             BitmapCommand.class,
             RulesCommand.class,
             ErrataCommand.class,
+            ImpactCommand.class,
             CommandLine.HelpCommand.class);
 
     public static final int EXIT_OK = 0;

@@ -132,7 +132,7 @@ public final class Runner {
         } else if (fault.isPresent()) {
             j = new Judge.Judgement(Verdict.ADAPTER_ERROR, Optional.empty(), fault.get(), List.of());
         } else {
-            j = Judge.judge(image, impl, corpus, work, options.maxGuestBytes());
+            j = Judge.judge(image, impl.forProposals(image.proposals()), corpus, work, options.maxGuestBytes());
         }
         Optional<Expectations.Entry> entry = e.entryFor(image);
         return new CaseResult(image.id(), image.area(), impl.name(), j.verdict(), j.kind(), j.detail(), j.steps(),
@@ -173,5 +173,10 @@ public final class Runner {
         } catch (IOException ignored) {
             // best effort: a temporary folder
         }
+    }
+
+    /** SHA-256 of a file as the runner computes it for guest content (hex); an absent file hashes as empty. */
+    public static String sha256(Path file) {
+        return Judge.sha256Unchecked(file);
     }
 }

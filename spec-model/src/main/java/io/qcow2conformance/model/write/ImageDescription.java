@@ -34,6 +34,9 @@ import java.util.List;
  *                               (sharing sectors and host clusters), instead of each on a fresh host cluster
  * @param truncateCompressedTail end the file exactly where the last compressed cluster's data ends, so its
  *                               last sector reaches past the end of the file
+ * @param bitmaps                persistent bitmaps, in directory order; with any, a bitmaps extension follows
+ *                               {@code extensions} (spec: Bitmaps extension)
+ * @param bitmapsAutoclear       with bitmaps: set autoclear bit 0, which says the bitmaps are consistent
  */
 public record ImageDescription(
         int version,
@@ -55,7 +58,9 @@ public record ImageDescription(
         int layer,
         List<GuestOp> operations,
         boolean packCompressed,
-        boolean truncateCompressedTail) {
+        boolean truncateCompressedTail,
+        List<PersistentBitmap> bitmaps,
+        boolean bitmapsAutoclear) {
 
     /** Where the backing file name goes (spec: Header, backing_file_offset). */
     public enum BackingPlacement {
@@ -69,6 +74,7 @@ public record ImageDescription(
         additionalFields = additionalFields.clone();
         extensions = List.copyOf(extensions);
         operations = List.copyOf(operations);
+        bitmaps = List.copyOf(bitmaps);
     }
 
     @Override
@@ -97,6 +103,11 @@ public record ImageDescription(
     public long incompatibleFeaturesWritten() {
         return incompatibleFeatures | (dirty ? Header.INCOMPAT_DIRTY : 0)
                 | (compression == Compression.ZSTD ? Header.INCOMPAT_COMPRESSION : 0);
+    }
+
+    /** autoclear_features as written: the raw bits plus bit 0 for consistent bitmaps. */
+    public long autoclearFeaturesWritten() {
+        return autoclearFeatures | (!bitmaps.isEmpty() && bitmapsAutoclear ? Header.AUTOCLEAR_BITMAPS : 0);
     }
 
     /** compatible_features as written: the raw bits plus lazy refcounts. */
@@ -131,6 +142,8 @@ public record ImageDescription(
         b.operations.addAll(operations);
         b.packCompressed = packCompressed;
         b.truncateCompressedTail = truncateCompressedTail;
+        b.bitmaps.addAll(bitmaps);
+        b.bitmapsAutoclear = bitmapsAutoclear;
         return b;
     }
 
@@ -156,6 +169,8 @@ public record ImageDescription(
         private final List<GuestOp> operations = new ArrayList<>();
         private boolean packCompressed;
         private boolean truncateCompressedTail;
+        private final List<PersistentBitmap> bitmaps = new ArrayList<>();
+        private boolean bitmapsAutoclear = true;
 
         private Builder() {
         }
@@ -285,6 +300,17 @@ public record ImageDescription(
             return this;
         }
 
+        public Builder bitmap(PersistentBitmap b) {
+            bitmaps.add(b);
+            return this;
+        }
+
+        /** Whether autoclear bit 0 is set when the image has bitmaps; default true. */
+        public Builder bitmapsAutoclear(boolean on) {
+            bitmapsAutoclear = on;
+            return this;
+        }
+
         public ImageDescription build() {
             int hl = headerLength != null ? headerLength : version == 2 ? Header.V2_LENGTH : 112;
             int extra = Math.max(0, hl - Header.COMPRESSION_TYPE_OFFSET - 1);
@@ -292,7 +318,7 @@ public record ImageDescription(
             ImageDescription d = new ImageDescription(version, clusterBits, virtualSize, refcountOrder, hl, add,
                     compression, incompatibleFeatures, compatibleFeatures, autoclearFeatures, lazyRefcounts, dirty,
                     extensions, backingFileName, backingPlacement, backing, layer, operations, packCompressed,
-                    truncateCompressedTail);
+                    truncateCompressedTail, bitmaps, bitmapsAutoclear);
             validate(d);
             return d;
         }
@@ -318,6 +344,9 @@ public record ImageDescription(
             require(d.additionalFields.length == Math.max(0, d.headerLength - Header.COMPRESSION_TYPE_OFFSET - 1),
                     "additionalFields must cover bytes 105 up to header_length");
             require(d.backing == null || d.backingFileName != null, "a backing image needs a name");
+            require(d.bitmaps.isEmpty() || d.version == 3, "persistent bitmaps need version 3");
+            require(d.bitmaps.stream().map(PersistentBitmap::name).distinct().count() == d.bitmaps.size(),
+                    "bitmap names must be unique");
             if (d.backingFileName != null) {
                 require(!d.backingFileName.isEmpty() && d.backingFileName.length() <= 1023,
                         "backing file name must be 1..1023 bytes");

@@ -17,7 +17,11 @@ import java.util.Optional;
  * {@code refcount_block[i]}, {@code l1_table}, {@code l1_entry[i]}, {@code l2_table[i]} (the
  * table L1 entry i points to), {@code l2_entry[c]} (the entry of guest cluster c),
  * {@code data[c]} (the host cluster of a normal or preallocated zero guest cluster c) and
- * {@code compressed[c]} (the compressed bytes of guest cluster c, without sector rounding).
+ * {@code compressed[c]} (the compressed bytes of guest cluster c, without sector rounding);
+ * with persistent bitmaps the bitmaps extension is the last {@code extension[i]}, and
+ * {@code bitmap_directory}, {@code bitmap_directory_entry[b]}, {@code bitmap_table[b]},
+ * {@code bitmap_table_entry[b][j]} and {@code bitmap_data[b][j]} name the bitmap structures
+ * (b: the bitmap's place in the directory; j: the table entry).
  */
 public final class Layout {
     /** One byte range of the file. */
@@ -80,6 +84,27 @@ public final class Layout {
         return "compressed[" + guestCluster + "]";
     }
 
+    /** The directory entry of the {@code index}th bitmap (directory order). */
+    public static String bitmapDirectoryEntry(int index) {
+        return "bitmap_directory_entry[" + index + "]";
+    }
+
+    /** The bitmap table of the {@code index}th bitmap (its entries, without cluster padding). */
+    public static String bitmapTable(int index) {
+        return "bitmap_table[" + index + "]";
+    }
+
+    /** Entry {@code entry} of the bitmap table of the {@code index}th bitmap. */
+    public static String bitmapTableEntry(int index, int entry) {
+        return "bitmap_table_entry[" + index + "][" + entry + "]";
+    }
+
+    /** The data cluster that table entry {@code entry} of the {@code index}th bitmap points to. */
+    public static String bitmapData(int index, int entry) {
+        return "bitmap_data[" + index + "][" + entry + "]";
+    }
+
+    public static final String BITMAP_DIRECTORY = "bitmap_directory";
     public static final String ADDITIONAL_FIELDS = "header.additional_fields";
     public static final String EXTENSIONS_END = "extensions.end";
     public static final String BACKING_FILE_NAME = "backing_file_name";

@@ -1,5 +1,8 @@
 package io.qcow2conformance.model.write;
 
+import io.qcow2conformance.model.bitmap.BitmapDirectoryEntry;
+import io.qcow2conformance.model.bitmap.BitmapTableEntry;
+import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.image.Limits;
 import io.qcow2conformance.model.io.BigEndian;
@@ -33,6 +36,9 @@ import java.util.TreeSet;
  *   <li>one host cluster per normal or preallocated-zero guest cluster, in guest order (shared
  *       clusters reuse their source's host cluster; a preallocated zero cluster holds the
  *       layer's pattern, so a reader that ignores the zero flag is caught);</li>
+ *   <li>with persistent bitmaps: the bitmap directory, then for each bitmap in directory order
+ *       its bitmap table and its data clusters in table order (a cluster with no set bit is an
+ *       unallocated entry; see {@link PersistentBitmap.Storage});</li>
  *   <li>compressed data, in guest order, each cluster's data starting on a fresh host
  *       cluster, or packed: each starting at the first odd byte offset after the previous
  *       one's end, so that data starts unaligned and neighbours share sectors.</li>
@@ -45,6 +51,8 @@ import java.util.TreeSet;
 public final class Qcow2Writer {
     private static final int SECTOR = 512;
     private static final int SPARSE_CHUNK = 4096;
+    /** spec: Bitmaps extension: nb_bitmaps, reserved, bitmap_directory_size, bitmap_directory_offset. */
+    private static final int BITMAPS_EXTENSION_SIZE = 24;
 
     private Qcow2Writer() {
     }
@@ -117,6 +125,78 @@ public final class Qcow2Writer {
         }
     }
 
+    /** One bitmap's table entries and data, before and after placement. */
+    private static final class BitmapPlan {
+        /** Marks a table entry whose cluster is stored, until {@link #place} gives it an offset. */
+        private static final long STORED = -1;
+        final PersistentBitmap bitmap;
+        final byte[] data;
+        final long[] entries;
+        final long bits;
+        final long cs;
+        /** Data clusters the table points to. */
+        final long storedClusters;
+        long tableOffset;
+
+        BitmapPlan(PersistentBitmap b, long virtualSize, long cs) {
+            this.cs = cs;
+            bitmap = b;
+            data = b.data(virtualSize);
+            bits = ((virtualSize - 1) >>> b.granularityBits()) + 1;
+            int n = b.storage() == PersistentBitmap.Storage.NO_TABLE ? 0 : (int) ((data.length + cs - 1) / cs);
+            entries = new long[n];
+            for (int j = 0; j < n; j++) {
+                byte[] c = cluster(j, (int) cs);
+                long used = Math.min(cs * 8, bits - j * cs * 8);
+                if (allZero(c, 0, c.length)) {
+                    entries[j] = 0;
+                } else if (b.storage() == PersistentBitmap.Storage.ALL_ONES_UNALLOCATED && allOnes(c, used)) {
+                    entries[j] = BitmapTableEntry.ALL_ONES;
+                } else {
+                    entries[j] = STORED;
+                }
+            }
+            storedClusters = java.util.Arrays.stream(entries).filter(e -> e == STORED).count();
+        }
+
+        long tableClusters() {
+            return (entries.length * 8L + cs - 1) / cs;
+        }
+
+
+        /** Places the table at host cluster {@code next}, then the stored data clusters; returns the next free cluster. */
+        long place(long next) {
+            if (entries.length == 0) {
+                return next;
+            }
+            tableOffset = next * cs;
+            next += tableClusters();
+            for (int j = 0; j < entries.length; j++) {
+                if (entries[j] == STORED) {
+                    entries[j] = next++ * cs;
+                }
+            }
+            return next;
+        }
+
+        /** The bytes of data cluster {@code j}, zero past the end of the bitmap. */
+        byte[] cluster(int j, int cs) {
+            byte[] c = new byte[cs];
+            int from = j * cs;
+            System.arraycopy(data, from, c, 0, Math.min(cs, data.length - from));
+            return c;
+        }
+
+        private static boolean allOnes(byte[] c, long usedBits) {
+            for (long bit = 0; bit < usedBits; bit++) {
+                if ((c[(int) (bit >>> 3)] & (1 << (bit & 7))) == 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /** The whole layout of one image, computed before anything is written. */
     private static final class Plan {
         final ImageDescription d;
@@ -135,7 +215,11 @@ public final class Qcow2Writer {
             Map<Long, ClusterState> clusters = content.clusters();
 
             byte[] first = new byte[(int) cs];
-            long extEnd = extensions(first);
+            List<Extension> exts = new ArrayList<>(d.extensions());
+            if (!d.bitmaps().isEmpty()) {
+                exts.add(Extension.raw(HeaderExtension.TYPE_BITMAPS, new byte[BITMAPS_EXTENSION_SIZE])); // filled in below
+            }
+            long extEnd = extensions(first, exts);
             long backingOffset = backingName(first, extEnd);
 
             TreeSet<Integer> l2Tables = new TreeSet<>();
@@ -180,7 +264,18 @@ public final class Qcow2Writer {
                 throw new IllegalArgumentException("an L1 table of " + d.l1Size() + " entries is beyond the model's limit");
             }
             long l1Clusters = Math.max(1, (d.l1Size() * 8 + cs - 1) / cs);
-            long fixed = 1 + l1Clusters + l2Tables.size() + dataClusters.size() + compressedClusterCount;
+            List<BitmapPlan> bitmapPlans = new ArrayList<>();
+            long dirBytes = 0;
+            long bitmapClusters = 0;
+            for (PersistentBitmap b : d.bitmaps()) {
+                BitmapPlan bp = new BitmapPlan(b, d.virtualSize(), cs);
+                bitmapPlans.add(bp);
+                dirBytes += b.entrySize();
+                bitmapClusters += bp.tableClusters() + bp.storedClusters;
+            }
+            long dirClusters = (dirBytes + cs - 1) / cs;
+            bitmapClusters += dirClusters;
+            long fixed = 1 + l1Clusters + l2Tables.size() + dataClusters.size() + bitmapClusters + compressedClusterCount;
             long perBlock = (cs * 8) >>> d.refcountOrder();
             long rb = 1;
             long rt = 1;
@@ -213,6 +308,13 @@ public final class Qcow2Writer {
             for (long c : dataClusters) {
                 dataOffsets.put(c, next * cs);
                 next = use(next, 1);
+            }
+            long dirOffset = next * cs;
+            next = use(next, dirClusters);
+            for (BitmapPlan bp : bitmapPlans) {
+                long start = next;
+                next = bp.place(next);
+                use(start, next - start);
             }
             long compressedStart = next * cs;
             long[] compressedOffsets = new long[compressedRel.length];
@@ -255,10 +357,18 @@ public final class Qcow2Writer {
                 region(Layout.ADDITIONAL_FIELDS, Header.COMPRESSION_TYPE_OFFSET + 1, add.length);
             }
             long pos = d.version() == 2 ? Header.V2_LENGTH : d.headerLength();
-            for (int i = 0; i < d.extensions().size(); i++) {
-                int len = Extension.encode(d.extensions().get(i)).length;
+            for (int i = 0; i < exts.size(); i++) {
+                int len = Extension.encode(exts.get(i)).length;
                 region(Layout.extension(i), pos, len);
                 pos += len;
+            }
+            if (!bitmapPlans.isEmpty()) {
+                byte[] ext = new byte[BITMAPS_EXTENSION_SIZE];
+                BigEndian.put32(ext, 0, bitmapPlans.size());
+                BigEndian.put64(ext, 8, dirBytes);
+                BigEndian.put64(ext, 16, dirOffset);
+                System.arraycopy(ext, 0, first, (int) regions.get(Layout.extension(exts.size() - 1)).offset() + 8, ext.length);
+                writeBitmaps(bitmapPlans, dirOffset, dirBytes);
             }
             region(Layout.EXTENSIONS_END, pos, 8);
             if (d.backingFileName() != null) {
@@ -346,6 +456,43 @@ public final class Qcow2Writer {
             fileSize = d.truncateCompressedTail() ? compressedStart + rel : total * cs;
         }
 
+        /** spec: Bitmaps > Bitmap directory, Bitmap table, Bitmap data. */
+        private void writeBitmaps(List<BitmapPlan> plans, long dirOffset, long dirBytes) {
+            byte[] dir = new byte[(int) ((dirBytes + cs - 1) / cs * cs)];
+            region(Layout.BITMAP_DIRECTORY, dirOffset, dirBytes);
+            int at = 0;
+            for (int i = 0; i < plans.size(); i++) {
+                BitmapPlan bp = plans.get(i);
+                PersistentBitmap b = bp.bitmap;
+                byte[] name = b.nameBytes();
+                BigEndian.put64(dir, at, bp.tableOffset);
+                BigEndian.put32(dir, at + 8, bp.entries.length);
+                BigEndian.put32(dir, at + 12, b.flags());
+                dir[at + 16] = (byte) b.type();
+                dir[at + 17] = (byte) b.granularityBits();
+                BigEndian.put16(dir, at + 18, name.length);
+                System.arraycopy(name, 0, dir, at + BitmapDirectoryEntry.FIXED_SIZE, name.length);
+                region(Layout.bitmapDirectoryEntry(i), dirOffset + at, b.entrySize());
+                at += b.entrySize();
+                if (bp.entries.length == 0) {
+                    continue;
+                }
+                byte[] table = new byte[(int) (bp.tableClusters() * cs)];
+                region(Layout.bitmapTable(i), bp.tableOffset, bp.entries.length * 8L);
+                for (int j = 0; j < bp.entries.length; j++) {
+                    BigEndian.put64(table, j * 8, bp.entries[j]);
+                    region(Layout.bitmapTableEntry(i, j), bp.tableOffset + j * 8L, 8);
+                    long data = BitmapTableEntry.offset(bp.entries[j]);
+                    if (data != 0) {
+                        region(Layout.bitmapData(i, j), data, cs);
+                        writes.put(data, bp.cluster(j, (int) cs));
+                    }
+                }
+                writes.put(bp.tableOffset, table);
+            }
+            writes.put(dirOffset, dir);
+        }
+
         private long copied(long hostOffset) {
             return hostOffset | (refcounts[(int) (hostOffset / cs)] == 1 ? L2Entry.COPIED : 0);
         }
@@ -362,9 +509,9 @@ public final class Qcow2Writer {
         }
 
         /** Writes the extensions and end marker into the first cluster; returns the end of the marker. */
-        private long extensions(byte[] first) {
+        private long extensions(byte[] first, List<Extension> exts) {
             int pos = d.version() == 2 ? Header.V2_LENGTH : d.headerLength();
-            for (Extension e : d.extensions()) {
+            for (Extension e : exts) {
                 byte[] enc = Extension.encode(e);
                 if (pos + enc.length + 8 > first.length) {
                     throw new IllegalArgumentException("header extensions do not fit in the first cluster");
@@ -410,7 +557,7 @@ public final class Qcow2Writer {
             v[HeaderField.REFCOUNT_TABLE_CLUSTERS.ordinal()] = rt;
             v[HeaderField.INCOMPATIBLE_FEATURES.ordinal()] = d.incompatibleFeaturesWritten();
             v[HeaderField.COMPATIBLE_FEATURES.ordinal()] = d.compatibleFeaturesWritten();
-            v[HeaderField.AUTOCLEAR_FEATURES.ordinal()] = d.autoclearFeatures();
+            v[HeaderField.AUTOCLEAR_FEATURES.ordinal()] = d.autoclearFeaturesWritten();
             v[HeaderField.REFCOUNT_ORDER.ordinal()] = d.refcountOrder();
             v[HeaderField.HEADER_LENGTH.ordinal()] = d.headerLength();
             v[HeaderField.COMPRESSION_TYPE.ordinal()] = d.compression().headerValue();
