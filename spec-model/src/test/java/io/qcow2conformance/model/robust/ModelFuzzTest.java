@@ -12,6 +12,7 @@ import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.lifecycle.PropagationMode;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Four properties of 25,000 tries each make CI's campaign of 100,000 inputs; a longer one:
  * {@code -Dqcow2.fuzz.tries=N -Dqcow2.fuzz.seed=S} ({@link FuzzCampaign}).
  */
-@AddLifecycleHook(FuzzCampaign.class)
+@AddLifecycleHook(value = FuzzCampaign.class, propagateTo = PropagationMode.DIRECT_DESCENDANTS)
 class ModelFuzzTest {
     /** A bound no valid or hostile small image comes near; it catches hangs, it measures nothing. */
     static final int INPUT_BOUND_SECONDS = 30;

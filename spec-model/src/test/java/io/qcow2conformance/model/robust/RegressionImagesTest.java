@@ -3,7 +3,11 @@ package io.qcow2conformance.model.robust;
 import io.qcow2conformance.model.check.CheckReport;
 import io.qcow2conformance.model.check.ImageChecker;
 import io.qcow2conformance.model.image.Limits;
+import io.qcow2conformance.model.image.Qcow2Image;
 import io.qcow2conformance.model.rules.Finding;
+import io.qcow2conformance.model.rules.ImageException;
+import io.qcow2conformance.model.snapshot.Snapshot;
+import io.qcow2conformance.model.snapshot.SnapshotDisk;
 import io.qcow2conformance.model.rules.Rule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +25,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -79,6 +84,20 @@ class RegressionImagesTest {
         CheckReport r = new ImageChecker(Limits.DEFAULT).check(copy("refcount-block-offset-bit63.qcow2"));
         assertNull(r.fatal());
         assertTrue(has(r, Rule.REFCOUNT_BLOCK_IN_FILE), r.findings().toString());
+    }
+
+    /** A snapshot name running over the table (spec: Snapshots > name): the error stays one line and short. */
+    @Test
+    void snapshotNamesInErrorsAreOneLineAndCut() throws IOException {
+        Path image = copy("snapshot-name-in-one-line-error.qcow2");
+        try (Qcow2Image img = Qcow2Image.open(image, Limits.DEFAULT)) {
+            Snapshot bad = SnapshotDisk.table(img).entries().stream().filter(s -> (s.id() + s.name()).chars().anyMatch(c -> c < 0x20))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("the regression image lost its multi-line name"));
+            ImageException e = assertThrows(ImageException.class, () -> SnapshotDisk.open(img, bad).close());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            assertTrue(e.getMessage().length() < 3 * Finding.MAX_MESSAGE, e.getMessage());
+        }
     }
 
     static boolean has(CheckReport r, Rule rule) {
