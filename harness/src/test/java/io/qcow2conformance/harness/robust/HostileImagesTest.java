@@ -38,114 +38,83 @@ class HostileImagesTest {
     @TempDir
     Path dir;
 
-    /** One hostile change each; offsets are the header fields' (spec: Header). */
+    /** Writes one hostile change into an open copy of the base image. */
+    @FunctionalInterface
+    interface Poke {
+        void into(RandomAccessFile f, Qcow2Image base) throws IOException;
+    }
+
+    /** One hostile change each, with the exit codes it may end in; offsets are the header fields' (spec: Header). */
     enum Hostile {
-        HUGE_L1_SIZE(Set.of(1)) {
-            @Override
-            void poke(RandomAccessFile f, Qcow2Image base) throws IOException {
-                putInt(f, 36, 0xffffffff);
-            }
-        },
-        HUGE_L1_SIZE_2_31(Set.of(1)) {
-            @Override
-            void poke(RandomAccessFile f, Qcow2Image base) throws IOException {
-                putInt(f, 36, 0x7fffffff);
-            }
-        },
-        HUGE_REFCOUNT_TABLE_CLUSTERS(Set.of(1)) {
-            @Override
-            void poke(RandomAccessFile f, Qcow2Image base) throws IOException {
-                putInt(f, 56, 0xffffffff);
-            }
-        },
-        HUGE_NB_SNAPSHOTS(Set.of(1, 2)) {
-            @Override
-            void poke(RandomAccessFile f, Qcow2Image base) throws IOException {
-                putInt(f, 60, 0xffffffff);
-                f.seek(64);
-                f.writeLong(base.header().clusterSize());
-            }
-        },
-        HEADER_LENGTH_MAX(Set.of(1)) {
-            @Override
-            void poke(RandomAccessFile f, Qcow2Image base) throws IOException {
-                putInt(f, 100, 0xffffffff);
-            }
-        },
-        EXTENSION_LENGTH_2_31(Set.of(1)) {
-            @Override
-            void poke(RandomAccessFile f, Qcow2Image base) throws IOException {
-                long at = base.header().headerLength();
-                putInt(f, at, 0x12345678);
-                putInt(f, at + 4, 0x7fffffff);
-            }
-        },
-        BACKING_NAME_PAST_EOF(Set.of(1)) {
-            @Override
-            void poke(RandomAccessFile f, Qcow2Image base) throws IOException {
-                f.seek(8);
-                f.writeLong(f.length() + 4096);
-                putInt(f, 16, 0xffffffff);
-            }
-        },
-        BACKING_OFFSET_ALL_ONES(Set.of(1)) {
-            @Override
-            void poke(RandomAccessFile f, Qcow2Image base) throws IOException {
-                f.seek(8);
-                f.writeLong(-1L);
-                putInt(f, 16, 0x100);
-            }
-        },
-        REFCOUNT_TABLE_NAMES_ITSELF(Set.of(2, 3)) {
-            @Override
-            void poke(RandomAccessFile f, Qcow2Image base) throws IOException {
-                f.seek(base.header().refcountTableOffset());
-                f.writeLong(base.header().refcountTableOffset());
-            }
-        },
-        COMPRESSED_DATA_NEVER_ENDS(Set.of(0, 1, 2, 3)) {
-            @Override
-            void poke(RandomAccessFile f, Qcow2Image base) throws IOException {
-                Header h = base.header();
-                long l2 = L1Entry.l2Offset(base.l1Entry(0));
-                long[] table = base.l2Table(l2);
-                int i = 0;
-                while (!L2Entry.compressed(table[i])) {
-                    i++;
-                }
-                // 8 MiB of zeros deflated: a stream that does not end within the 16 sectors a
-                // 4 KiB-cluster descriptor can name (spec: Compressed Clusters Descriptor)
-                Deflater d = new Deflater(Deflater.BEST_COMPRESSION, true);
-                d.setInput(new byte[8 << 20]);
-                d.finish();
-                byte[] stream = new byte[16 * 512];
-                int n = 0;
-                while (n < stream.length && !d.finished()) {
-                    n += d.deflate(stream, n, stream.length - n);
-                }
-                d.end();
-                long at = (f.length() + 511) & ~511L;
-                f.seek(at);
-                f.write(stream);
-                int x = 62 - ((int) h.clusterBits() - 8);
-                long entry = L2Entry.COMPRESSED | (15L << x) | at;
-                f.seek(l2 + 8L * i);
-                f.writeLong(entry);
-            }
-        };
+        HUGE_L1_SIZE(Set.of(1), (f, base) -> putInt(f, 36, 0xffffffff)),
+        HUGE_L1_SIZE_2_31(Set.of(1), (f, base) -> putInt(f, 36, 0x7fffffff)),
+        HUGE_REFCOUNT_TABLE_CLUSTERS(Set.of(1), (f, base) -> putInt(f, 56, 0xffffffff)),
+        HUGE_NB_SNAPSHOTS(Set.of(1, 2), (f, base) -> {
+            putInt(f, 60, 0xffffffff);
+            putLong(f, 64, base.header().clusterSize());
+        }),
+        HEADER_LENGTH_MAX(Set.of(1), (f, base) -> putInt(f, 100, 0xffffffff)),
+        EXTENSION_LENGTH_2_31(Set.of(1), (f, base) -> {
+            putInt(f, base.header().headerLength(), 0x12345678);
+            putInt(f, base.header().headerLength() + 4, 0x7fffffff);
+        }),
+        BACKING_NAME_PAST_EOF(Set.of(1), (f, base) -> {
+            putLong(f, 8, f.length() + 4096);
+            putInt(f, 16, 0xffffffff);
+        }),
+        BACKING_OFFSET_ALL_ONES(Set.of(1), (f, base) -> {
+            putLong(f, 8, -1L);
+            putInt(f, 16, 0x100);
+        }),
+        REFCOUNT_TABLE_NAMES_ITSELF(Set.of(2, 3),
+                (f, base) -> putLong(f, base.header().refcountTableOffset(), base.header().refcountTableOffset())),
+        COMPRESSED_DATA_NEVER_ENDS(Set.of(0, 1, 2, 3), HostileImagesTest::endlessCompressedCluster);
 
         final Set<Integer> exitCodes;
+        final Poke poke;
 
-        Hostile(Set<Integer> exitCodes) {
+        Hostile(Set<Integer> exitCodes, Poke poke) {
             this.exitCodes = exitCodes;
+            this.poke = poke;
         }
+    }
 
-        abstract void poke(RandomAccessFile f, Qcow2Image base) throws IOException;
+    static void putInt(RandomAccessFile f, long at, int v) throws IOException {
+        f.seek(at);
+        f.writeInt(v);
+    }
 
-        static void putInt(RandomAccessFile f, long at, int v) throws IOException {
-            f.seek(at);
-            f.writeInt(v);
+    static void putLong(RandomAccessFile f, long at, long v) throws IOException {
+        f.seek(at);
+        f.writeLong(v);
+    }
+
+    /**
+     * Points the first compressed L2 entry at 16 sectors of a deflate stream of 8 MiB of
+     * zeros that does not end within them (spec: Compressed Clusters Descriptor).
+     */
+    static void endlessCompressedCluster(RandomAccessFile f, Qcow2Image base) throws IOException {
+        Header h = base.header();
+        long l2 = L1Entry.l2Offset(base.l1Entry(0));
+        long[] table = base.l2Table(l2);
+        int i = 0;
+        while (!L2Entry.compressed(table[i])) {
+            i++;
         }
+        Deflater d = new Deflater(Deflater.BEST_COMPRESSION, true);
+        d.setInput(new byte[8 << 20]);
+        d.finish();
+        byte[] stream = new byte[16 * 512];
+        int n = 0;
+        while (n < stream.length && !d.finished()) {
+            n += d.deflate(stream, n, stream.length - n);
+        }
+        d.end();
+        long at = (f.length() + 511) & ~511L;
+        f.seek(at);
+        f.write(stream);
+        int x = 62 - ((int) h.clusterBits() - 8);
+        putLong(f, l2 + 8L * i, L2Entry.COMPRESSED | (15L << x) | at);
     }
 
     @ParameterizedTest
@@ -155,7 +124,7 @@ class HostileImagesTest {
         Files.copy(BASE, image);
         try (Qcow2Image base = Qcow2Image.open(BASE, Limits.DEFAULT);
              RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-            hostile.poke(f, base);
+            hostile.poke.into(f, base);
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-cp", System.getProperty("java.class.path"),
