@@ -83,7 +83,7 @@ public final class ImageSource implements Closeable {
      * says a short file reads as zeros). Returns the number of bytes read from the file.
      */
     public int readAvailable(long offset, ByteBuffer buf) {
-        if (offset >= size) {
+        if (Long.compareUnsigned(offset, size) >= 0) { // a negative offset is 2^63 or more: past the end
             return 0;
         }
         int want = (int) Math.min(buf.remaining(), size - offset);

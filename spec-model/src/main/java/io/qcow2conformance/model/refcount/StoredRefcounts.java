@@ -73,11 +73,11 @@ public final class StoredRefcounts {
                 out.add(Finding.of(Rule.REFCOUNT_TABLE_ENTRY_ALIGNED, entryOffset, i, offset));
                 unreadableBlocks.set(i);
                 continue;
-            } else if (offset != 0 && offset >= src.size()) {
+            } else if (offset != 0 && Long.compareUnsigned(offset, src.size()) >= 0) { // bit 63 set: past the end
                 out.add(Finding.of(Rule.REFCOUNT_BLOCK_IN_FILE, entryOffset, i, offset, src.size()));
                 continue; // reads as zeros
             }
-            if (offset == 0 || offset >= src.size()) {
+            if (offset == 0 || Long.compareUnsigned(offset, src.size()) >= 0) {
                 continue; // no block, or (reserved bits) one past the end: zeros
             }
             if (offset % cs != 0) {

@@ -11,8 +11,8 @@ public final class ImageException extends RuntimeException {
     private final String detail;
 
     public ImageException(Rule rule, String field, long offset, String detail) {
-        super(String.format("%s: %s at offset 0x%x: %s [%s]", rule.id(), field, offset, detail, rule.clause().heading()),
-                null, false, false);
+        super(String.format("%s: %s at offset 0x%x: %s [%s]", rule.id(), Finding.oneLine(field), offset,
+                Finding.oneLine(detail), rule.clause().heading()), null, false, false);
         this.rule = rule;
         this.field = field;
         this.offset = offset;

@@ -73,8 +73,14 @@ public record Snapshot(
         return entryOffset + FIXED_LENGTH + extraDataSize;
     }
 
-    /** {@code ID (name)}, for messages. */
+    /** {@code ID (name)}, for messages; each at most {@value #LABEL_PART} characters (a name may be 65535 bytes). */
     public String label() {
-        return id + " (" + name + ")";
+        return cut(id) + " (" + cut(name) + ")";
+    }
+
+    private static final int LABEL_PART = 64;
+
+    private static String cut(String s) {
+        return s.length() <= LABEL_PART ? s : s.substring(0, LABEL_PART) + "...";
     }
 }

@@ -127,6 +127,28 @@ class DataFileReadTest {
     }
 
     @Test
+    void absoluteNamesSymbolicLinksOutAndDeviceFilesAreRefused() throws IOException {
+        Path sub = Files.createDirectories(dir.resolve("sub"));
+        Path outside = Files.write(dir.resolve("disk.data"), pattern(8 * CS, 1));
+        TinyImage t = image();
+        t.dataFileName = "/tmp/disk.data"; // short: the name must fit the 512-byte header cluster
+        Path absolute = t.write(sub, "abs.qcow2");
+        fails(Rule.PATH_OUTSIDE_IMAGE_FOLDER, () -> BackingChain.open(absolute, Limits.DEFAULT));
+        Files.createSymbolicLink(sub.resolve("link.data"), outside.toAbsolutePath());
+        t.dataFileName = "link.data";
+        Path viaLink = t.write(sub, "link.qcow2");
+        fails(Rule.PATH_OUTSIDE_IMAGE_FOLDER, () -> BackingChain.open(viaLink, Limits.DEFAULT));
+        Path zero = Path.of("/dev/zero");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(zero), "no /dev/zero on this system");
+        Files.createSymbolicLink(sub.resolve("zero.data"), zero);
+        t.dataFileName = "zero.data";
+        Path device = t.write(sub, "zero.qcow2");
+        fails(Rule.PATH_OUTSIDE_IMAGE_FOLDER, () -> BackingChain.open(device, Limits.DEFAULT));
+        // allowed outside the folder, a device file is still never opened
+        fails(Rule.DATA_FILE_READABLE, () -> BackingChain.open(device, Limits.DEFAULT.withAllowOutsidePaths(true)));
+    }
+
+    @Test
     void aHostOffsetOtherThanTheGuestOffsetIsRefused() throws IOException {
         byte[] data = pattern(8 * CS, 2);
         Files.write(dir.resolve("disk.data"), data);
