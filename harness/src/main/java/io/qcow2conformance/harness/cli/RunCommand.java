@@ -85,8 +85,8 @@ public final class RunCommand implements Callable<Integer> {
             description = "The known divergences of the implementations (default: divergences.json in the corpus folder).")
     Path divergences;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "Per-call timeout (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "20",
+            description = "Per-call timeout in seconds (default: ${DEFAULT-VALUE}; corpus images are small, so a call that needs longer is hanging).")
     int timeoutSeconds;
 
     @Option(names = "--jobs", paramLabel = "N", description = "Parallel calls (default: the number of cores).")
