@@ -1,6 +1,6 @@
 package io.qcow2conformance.generators.image;
 
-import io.qcow2conformance.model.write.HeaderField;
+import io.qcow2conformance.model.header.HeaderField;
 
 /**
  * One deliberate fault applied to a written image, located through the writer's

@@ -5,10 +5,10 @@ import io.qcow2conformance.generators.image.ImageRecipe;
 import io.qcow2conformance.generators.image.Mutation;
 import io.qcow2conformance.generators.image.Structure;
 import io.qcow2conformance.model.bitmap.Range;
+import io.qcow2conformance.model.header.HeaderField;
 import io.qcow2conformance.model.rules.Rule;
-import io.qcow2conformance.model.write.PersistentBitmap;
 import io.qcow2conformance.model.write.Compression;
-import io.qcow2conformance.model.write.HeaderField;
+import io.qcow2conformance.model.write.PersistentBitmap;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

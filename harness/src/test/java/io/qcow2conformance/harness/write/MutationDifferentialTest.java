@@ -2,8 +2,8 @@ package io.qcow2conformance.harness.write;
 
 import io.qcow2conformance.harness.process.ProcessRunner;
 import io.qcow2conformance.harness.testkit.Qemu;
+import io.qcow2conformance.model.header.HeaderField;
 import io.qcow2conformance.model.rules.Rule;
-import io.qcow2conformance.model.write.HeaderField;
 import io.qcow2conformance.model.write.ImageDescription;
 import io.qcow2conformance.model.write.Layout;
 import io.qcow2conformance.model.write.Mutation;

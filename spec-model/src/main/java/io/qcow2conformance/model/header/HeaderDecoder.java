@@ -1,6 +1,5 @@
 package io.qcow2conformance.model.header;
 
-import io.qcow2conformance.model.io.BigEndian;
 import io.qcow2conformance.model.io.ImageSource;
 import io.qcow2conformance.model.rules.ImageException;
 import io.qcow2conformance.model.rules.Rule;
@@ -25,23 +24,23 @@ public final class HeaderDecoder {
                     "the file is " + src.size() + " bytes long, too short for a qcow2 header");
         }
         byte[] first = bytes(src.read(0, 8, Rule.HEADER_MAGIC, "magic"));
-        long magic = BigEndian.u32(first, 0);
+        long magic = HeaderField.MAGIC.read(first);
         if (magic != Header.MAGIC) {
             throw new ImageException(Rule.HEADER_MAGIC, "magic", 0, Rule.HEADER_MAGIC.format(magic));
         }
-        long version = BigEndian.u32(first, 4);
+        long version = HeaderField.VERSION.read(first);
         if (version != 2 && version != 3) {
             throw new ImageException(Rule.HEADER_VERSION, "version", 4, Rule.HEADER_VERSION.format(version));
         }
         int fixed = version == 2 ? Header.V2_LENGTH : Header.V3_MIN_LENGTH;
         byte[] b = bytes(src.read(0, fixed, Rule.FILE_STRUCTURE_IN_BOUNDS, "header"));
-        long headerLength = version == 2 ? Header.V2_LENGTH : BigEndian.u32(b, 100);
+        long headerLength = version == 2 ? Header.V2_LENGTH : HeaderField.HEADER_LENGTH.read(b);
         int compressionType = 0;
         byte[] additional = new byte[0];
-        long clusterBits = BigEndian.u32(b, 20);
+        long clusterBits = HeaderField.CLUSTER_BITS.read(b);
         if (version == 3 && headerLength > Header.V3_MIN_LENGTH && clusterBits >= 9 && clusterBits < 31
                 && headerLength > (1L << clusterBits)) {
-            throw new ImageException(Rule.HEADER_IN_FIRST_CLUSTER, "header_length", 100,
+            throw new ImageException(Rule.HEADER_IN_FIRST_CLUSTER, "header_length", HeaderField.HEADER_LENGTH.offset(),
                     Rule.HEADER_IN_FIRST_CLUSTER.format(headerLength, 1L << clusterBits));
         }
         if (version == 3 && headerLength > Header.V3_MIN_LENGTH) {
@@ -61,21 +60,21 @@ public final class HeaderDecoder {
         return new Header(
                 magic,
                 version,
-                BigEndian.u64(b, 8),
-                BigEndian.u32(b, 16),
-                BigEndian.u32(b, 20),
-                BigEndian.u64(b, 24),
-                BigEndian.u32(b, 32),
-                BigEndian.u32(b, 36),
-                BigEndian.u64(b, 40),
-                BigEndian.u64(b, 48),
-                BigEndian.u32(b, 56),
-                BigEndian.u32(b, 60),
-                BigEndian.u64(b, 64),
-                v3 ? BigEndian.u64(b, 72) : 0,
-                v3 ? BigEndian.u64(b, 80) : 0,
-                v3 ? BigEndian.u64(b, 88) : 0,
-                v3 ? BigEndian.u32(b, 96) : 4,
+                HeaderField.BACKING_FILE_OFFSET.read(b),
+                HeaderField.BACKING_FILE_SIZE.read(b),
+                HeaderField.CLUSTER_BITS.read(b),
+                HeaderField.SIZE.read(b),
+                HeaderField.CRYPT_METHOD.read(b),
+                HeaderField.L1_SIZE.read(b),
+                HeaderField.L1_TABLE_OFFSET.read(b),
+                HeaderField.REFCOUNT_TABLE_OFFSET.read(b),
+                HeaderField.REFCOUNT_TABLE_CLUSTERS.read(b),
+                HeaderField.NB_SNAPSHOTS.read(b),
+                HeaderField.SNAPSHOTS_OFFSET.read(b),
+                v3 ? HeaderField.INCOMPATIBLE_FEATURES.read(b) : 0,
+                v3 ? HeaderField.COMPATIBLE_FEATURES.read(b) : 0,
+                v3 ? HeaderField.AUTOCLEAR_FEATURES.read(b) : 0,
+                v3 ? HeaderField.REFCOUNT_ORDER.read(b) : 4,
                 headerLength,
                 compressionType,
                 additional);

@@ -1,5 +1,7 @@
 package io.qcow2conformance.model.write;
 
+import io.qcow2conformance.model.header.HeaderField;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.qcow2conformance.model.write;
 
+import io.qcow2conformance.model.header.HeaderField;
 import io.qcow2conformance.model.rules.Rule;
 import io.qcow2conformance.model.write.Layout.RefcountSlot;
 

@@ -4,6 +4,7 @@ import io.qcow2conformance.model.bitmap.BitmapDirectoryEntry;
 import io.qcow2conformance.model.bitmap.BitmapTableEntry;
 import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.header.Header;
+import io.qcow2conformance.model.header.HeaderField;
 import io.qcow2conformance.model.image.Limits;
 import io.qcow2conformance.model.io.BigEndian;
 import io.qcow2conformance.model.mapping.L1Entry;

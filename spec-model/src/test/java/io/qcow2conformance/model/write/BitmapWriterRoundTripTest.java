@@ -7,6 +7,7 @@ import io.qcow2conformance.model.bitmap.StoredBitmap;
 import io.qcow2conformance.model.check.CheckReport;
 import io.qcow2conformance.model.check.ImageChecker;
 import io.qcow2conformance.model.check.Proposal;
+import io.qcow2conformance.model.header.HeaderField;
 import io.qcow2conformance.model.image.Limits;
 import io.qcow2conformance.model.image.Qcow2Image;
 import io.qcow2conformance.model.io.BigEndian;

@@ -2,6 +2,7 @@ package io.qcow2conformance.model.write;
 
 import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.header.HeaderDecoder;
+import io.qcow2conformance.model.header.HeaderField;
 import io.qcow2conformance.model.image.Limits;
 import io.qcow2conformance.model.io.ImageSource;
 import io.qcow2conformance.model.mapping.L2Entry;

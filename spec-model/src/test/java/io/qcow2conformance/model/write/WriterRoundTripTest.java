@@ -1,9 +1,11 @@
 package io.qcow2conformance.model.write;
 
+import io.qcow2conformance.model.header.HeaderField;
+
 import io.airlift.compress.zstd.ZstdInputStream;
 import io.qcow2conformance.model.extensions.ExtensionsDecoder;
-import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.extensions.HeaderExtension.FeatureName;
+import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.extensions.HeaderExtensions;
 import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.header.HeaderDecoder;

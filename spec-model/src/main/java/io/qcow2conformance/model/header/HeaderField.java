@@ -1,11 +1,12 @@
-package io.qcow2conformance.model.write;
+package io.qcow2conformance.model.header;
 
-import io.qcow2conformance.model.header.Header;
+import io.qcow2conformance.model.io.BigEndian;
 
 /**
  * The header's fields with their byte offsets and widths, named as in the spec (spec:
- * Header; Header > Additional fields). The writer encodes through this table and
- * {@link Layout} names header regions after it ({@code "header." + specName}).
+ * Header; Header > Additional fields): the one table of where each field lies.
+ * {@link HeaderDecoder} reads through it, the writer encodes through it, and the writer's
+ * layout names header regions after it ({@code "header." + specName}).
  */
 public enum HeaderField {
     MAGIC("magic", 0, 4, 2),
@@ -59,12 +60,22 @@ public enum HeaderField {
         return sinceVersion;
     }
 
-    /** The {@link Layout} region name of this field. */
+    /** The field's value in {@code header} (the header's first bytes), unsigned and big-endian. */
+    public long read(byte[] header) {
+        return switch (width) {
+            case 1 -> header[offset] & 0xffL;
+            case 4 -> BigEndian.u32(header, offset);
+            default -> BigEndian.u64(header, offset);
+        };
+    }
+
+    /** The writer's layout region name of this field. */
     public String regionName() {
         return "header." + specName;
     }
 
-    boolean presentIn(int version, int headerLength) {
+    /** Whether an image of {@code version} with {@code headerLength} has this field. */
+    public boolean presentIn(int version, int headerLength) {
         return version >= sinceVersion && (this != COMPRESSION_TYPE || headerLength > offset);
     }
 }
