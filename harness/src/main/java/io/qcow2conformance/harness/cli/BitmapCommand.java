@@ -14,11 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -48,29 +46,20 @@ final class BitmapCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The qcow2 image.")
-    Path image;
+    @Mixin
+    ImageOptions args;
 
     @Option(names = "--name", required = true, paramLabel = "NAME", description = "The bitmap's name.")
     String name;
 
-    @Option(names = "--output", paramLabel = "FORMAT", description = "human or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output = OutputFormat.HUMAN;
-
-    @Mixin
-    ProposalOptions proposals;
-
-    @Mixin
-    ModelOptions model;
-
     @Override
     public Integer call() {
-        Set<Proposal> applied = proposals.applied();
+        Set<Proposal> applied = args.proposals.applied();
         ObjectNode n;
         Optional<Finding> distrust;
-        try (Qcow2Image img = Qcow2Image.open(image, model.limits())) {
+        try (Qcow2Image img = Qcow2Image.open(args.image, args.model.limits())) {
             PersistentBitmaps bitmaps = PersistentBitmaps.load(img.source(), img.header(), img.extensions(),
-                    model.limits()).orElseThrow(() -> new Main.UserError("the image has no bitmaps extension"));
+                    args.model.limits()).orElseThrow(() -> new Main.UserError("the image has no bitmaps extension"));
             StoredBitmap b = bitmaps.byName(name).orElseThrow(() -> new Main.UserError("no bitmap named '" + name
                     + "' in the image (bitmaps: " + String.join(", ", bitmaps.bitmaps().stream()
                     .map(StoredBitmap::name).toList()) + ")"));
@@ -88,7 +77,7 @@ final class BitmapCommand implements Callable<Integer> {
             Proposal.applicable(b.findings(), applied).forEach(f -> findings.add(f.toString()));
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(output == OutputFormat.JSON ? Json.write(n) + "\n" : human(n));
+        out.print(args.json() ? Json.write(n) + "\n" : human(n));
         out.flush();
         if (distrust.isPresent()) {
             PrintWriter err = spec.commandLine().getErr();

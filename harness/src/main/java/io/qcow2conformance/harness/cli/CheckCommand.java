@@ -11,12 +11,9 @@ import io.qcow2conformance.model.rules.Rule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code check IMAGE}: the image checker, with the output and exit codes of {@code qemu-img check}. */
@@ -41,29 +38,20 @@ final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The qcow2 image file.")
-    Path image;
-
-    @Option(names = "--output", paramLabel = "FORMAT", description = "human or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output = OutputFormat.HUMAN;
-
     @Mixin
-    ProposalOptions proposals;
-
-    @Mixin
-    ModelOptions model;
+    ImageOptions args;
 
     @Override
     public Integer call() {
-        Secret secret = model.secret();
+        Secret secret = args.model.secret();
         if (secret.present()) {
             // As qemu-img check with a key secret: a passphrase that opens no key slot is an error (exit 1).
-            BackingChain.open(image, model.limits(), secret).close();
+            BackingChain.open(args.image, args.model.limits(), secret).close();
         }
-        CheckReport report = new ImageChecker(model.limits()).withProposals(proposals.applied()).check(image);
+        CheckReport report = new ImageChecker(args.model.limits()).withProposals(args.proposals.applied()).check(args.image);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (output == OutputFormat.JSON) {
+        if (args.json()) {
             out.println(Json.write(json(report)));
         } else {
             printHuman(report, out);

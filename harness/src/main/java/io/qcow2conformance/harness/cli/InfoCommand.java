@@ -28,15 +28,12 @@ import io.qcow2conformance.model.snapshot.SnapshotTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -73,26 +70,17 @@ final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The qcow2 image.")
-    Path image;
-
-    @Option(names = "--output", paramLabel = "FORMAT", description = "human or json (default: ${DEFAULT-VALUE}).")
-    OutputFormat output = OutputFormat.HUMAN;
-
     @Mixin
-    ProposalOptions proposals;
-
-    @Mixin
-    ModelOptions model;
+    ImageOptions args;
 
     @Override
     public Integer call() {
         ObjectNode info;
-        try (Qcow2Image img = Qcow2Image.open(image, model.limits())) {
-            info = describe(img, image.toString(), proposals.applied());
+        try (Qcow2Image img = Qcow2Image.open(args.image, args.model.limits())) {
+            info = describe(img, args.image.toString(), args.proposals.applied());
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(output == OutputFormat.JSON ? Json.write(info) + "\n" : human(info));
+        out.print(args.json() ? Json.write(info) + "\n" : human(info));
         out.flush();
         return Main.EXIT_OK;
     }
