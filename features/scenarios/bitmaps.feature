@@ -194,3 +194,93 @@ Feature: Persistent bitmaps
     And bitmap "b0" has 4 KiB set at guest offset 0
     And the last byte of data cluster 0 of bitmap "b0" is set to 0x80
     Then a check must report corruption, citing rule "bitmaps.data.tail-bits.zero"
+
+  @id:bmp-in-use @rule:bitmaps.directory.flags.in-use @should
+  Scenario: A bitmap marked in use is not trusted
+    The in_use flag says the bitmap was not saved correctly: its bits may be stale, so a
+    reader must not report them as the set of changed ranges. The image itself stays
+    valid and readable.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And the image has a bitmap "stale" with a granularity of 512-byte
+    And bitmap "stale" has 4 KiB set at guest offset 0
+    And bitmap "stale" is marked in use
+    Then the image is valid
+    And bitmap "stale" must not be used
+    And the guest content matches the pattern
+
+  @id:bmp-autoclear-clear @rule:extensions.bitmaps.autoclear-bit-clear @should
+  Scenario: Bitmaps whose autoclear bit is clear are not trusted
+    A writer that does not know bitmaps clears autoclear bit 0 when it changes the image;
+    the bitmaps may then miss its writes, and no reader may report them. Nothing valid
+    owns the bitmap directory, table and data cluster any more, so a check counts them as
+    leaked (three clusters).
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And the image has a bitmap "old" with a granularity of 512-byte
+    And bitmap "old" has 4 KiB set at guest offset 0
+    And bit 0 of header field "autoclear_features" is cleared
+    Then the image is valid, but a check reports 3 leaked host clusters
+    And bitmap "old" must not be used
+    And the guest content matches the pattern
+
+  @id:bmp-extra-data-unknown @rule:bitmaps.directory.extra_data.not-compatible @rule:bitmaps.directory.extra_data_size.zero @must
+  Scenario: A bitmap with extra data it does not understand must not be used
+    No extra data is defined yet. Without the extra_data_compatible flag, a reader that does
+    not know the extra data must leave the bitmap alone (not use it, but keep it).
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And the image has a bitmap "future" with a granularity of 512-byte
+    And bitmap "future" has 4 KiB set at guest offset 0
+    And bitmap "future" has 8 bytes of extra data
+    Then the image is valid
+    And bitmap "future" must not be used
+    And the guest content matches the pattern
+
+  @id:bmp-extra-data-compatible @rule:bitmaps.directory.extra_data_size.zero @rule:bitmaps.directory.extra_data.qemu-unsupported @should
+  Scenario: A bitmap with extra data marked compatible may be used as usual
+    With the extra_data_compatible flag, a reader that does not know the extra data may
+    ignore it and use the bitmap. (QEMU refuses any extra data: see divergences.json.)
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And the image has a bitmap "future" with a granularity of 512-byte
+    And bitmap "future" has 4 KiB set at guest offset 0
+    And bitmap "future" has 8 bytes of extra data that readers may ignore
+    Then the image is valid
+    And bitmap "future" reads as the ranges set in it
+    And the guest content matches the pattern
+
+  @id:bmp-name-1024-bytes @rule:bitmaps.directory.name_size.max-1023 @implementation-limit
+  Scenario: A bitmap name longer than 1023 bytes is beyond QEMU's limit
+    The spec bounds name_size only by its two bytes; QEMU refuses names over 1023 bytes.
+
+    Given a version 3 image with 4 KiB clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And the image has a bitmap "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn" with a granularity of 512-byte
+    Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern
+
+  @id:bmp-granularity-256 @rule:bitmaps.directory.granularity_bits.qemu-9-31 @implementation-limit
+  Scenario: A bitmap granularity of 256 bytes is beyond QEMU's range
+    The spec allows any granularity_bits up to 63; QEMU supports 9 to 31.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And the image has a bitmap "fine" with a granularity of 256 bytes
+    And bitmap "fine" has 256 bytes set at guest offset 0x1000
+    Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern
+
+  @id:bmp-table-size-larger @rule:bitmaps.directory.bitmap_table_size.qemu-exact @implementation-limit
+  Scenario: A bitmap table with more entries than the disk needs is beyond QEMU's limit
+    The spec asks for enough entries to cover the disk; QEMU loads a bitmap only when the
+    table has exactly that many. The extra entry is zero (no data cluster).
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And the image has a bitmap "wide" with a granularity of 512-byte
+    And bitmap "wide" has 4 KiB set at guest offset 0
+    And field "bitmap_table_size" of the directory entry of bitmap "wide" is increased by 1
+    Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern

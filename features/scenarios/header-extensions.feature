@@ -25,35 +25,6 @@ Feature: Header extensions
     And the length field of header extension 0x12345678 is set to 4096
     Then a reader must reject the image when opening it, citing rule "extensions.in-first-cluster"
 
-  @id:ext-feature-name-table @rule:extensions.feature_name_table.length @rule:extensions.feature_name_table.type @rule:extensions.feature_name_table.bit @must
-  Scenario: A feature name table naming bits of each kind is valid
-    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
-    And guest cluster 1 holds data
-    And the image has a feature name table entry of type 0 for bit 0 named "dirty bit"
-    And the image has a feature name table entry of type 1 for bit 0 named "lazy refcounts"
-    And the image has a feature name table entry of type 2 for bit 0 named "bitmaps"
-    Then the image is valid
-    And the guest content matches the pattern
-
-  @id:ext-feature-name-table-length @rule:extensions.feature_name_table.length @must
-  Scenario: A feature name table that is not a whole number of entries is a corruption
-    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
-    And the image has a feature name table entry of type 0 for bit 0 named "dirty bit"
-    And the length field of header extension 0x6803f857 is set to 40
-    Then a check must report corruption, citing rule "extensions.feature_name_table.length"
-
-  @id:ext-feature-name-table-type @rule:extensions.feature_name_table.type @must
-  Scenario: A feature name table entry for an unknown kind of feature bit is a corruption
-    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
-    And the image has a feature name table entry of type 3 for bit 0 named "no such bitmap"
-    Then a check must report corruption, citing rule "extensions.feature_name_table.type"
-
-  @id:ext-feature-name-table-bit @rule:extensions.feature_name_table.bit @must
-  Scenario: A feature name table entry for bit 64 is a corruption
-    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
-    And the image has a feature name table entry of type 0 for bit 64 named "beyond 63"
-    Then a check must report corruption, citing rule "extensions.feature_name_table.bit"
-
   @id:ext-backing-format-twice @rule:extensions.at-most-once @must
   Scenario: The backing file format extension appears twice
     Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk

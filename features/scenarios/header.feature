@@ -178,15 +178,6 @@ Feature: The image header
     And bit 0 of header field "autoclear_features" is set
     Then a check must report corruption, citing rule "header.autoclear_features.bitmaps-without-extension"
 
-  @id:hdr-autoclear-raw-without-data-file @rule:header.autoclear_features.raw-data-without-data-file @must @erratum
-  Scenario: The raw external data bit without an external data file is refused
-    The spec's text names "incompatible feature bit 1" as the external data file bit; the
-    external data file bit is bit 2 (bit 1 is the corrupt bit). This scenario follows bit 2.
-
-    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
-    And bit 1 of header field "autoclear_features" is set
-    Then a reader must reject the image when opening it, citing rule "header.autoclear_features.raw-data-without-data-file"
-
   @id:hdr-refcount-order-too-large @rule:header.refcount_order.max @must
   Scenario: Refcounts wider than 64 bits are refused
     Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk

@@ -18,7 +18,7 @@ Feature: Proposed spec changes
     And bitmap "no-table" has no bitmap table (offset 0, size 0)
     Then a check must report corruption, citing rule "bitmaps.directory.bitmap_table_offset.non-zero"
 
-  @id:prop-zbto-reads-empty @proposal:zero-bitmap-table-offset @rule:bitmaps.directory.bitmap_table_offset.zero-needs-zero-size @must
+  @id:prop-zbto-reads-empty @proposal:zero-bitmap-table-offset @rule:bitmaps.directory.bitmap_table_offset.zero-needs-zero-size @rule:bitmaps.directory.bitmap_table_size.qemu-range @must
   Scenario: Under the proposal: a bitmap without a table reads as empty, next to a normal one
     Given a version 3 image with 4 KiB clusters and a 1 MiB virtual disk
     And guest cluster 0 holds data

@@ -30,6 +30,20 @@ Feature: Refcounts
     And the refcount of the host cluster of guest cluster 2 is set to 1
     Then a check must report corruption, citing rule "refcount.count.too-low"
 
+  @id:ref-count-overflow @rule:refcount.count.overflow @must
+  Scenario: A cluster referenced twice with 1-bit refcounts is a corruption
+    A 1-bit refcount holds at most 1, so with refcount_order 0 no cluster may be shared:
+    the second reference cannot be counted. The first entry's own host cluster is given
+    refcount 0 so that it is not also a leak.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And refcounts are 1 bit wide
+    And guest cluster 2 holds data
+    And guest cluster 3 holds data
+    And the L2 entry for guest cluster 3 points at the host cluster of guest cluster 2
+    And the refcount of the host cluster of guest cluster 3 is set to 0
+    Then a check must report corruption, citing rule "refcount.count.overflow"
+
   @id:ref-too-high @rule:refcount.count.too-high @should
   Scenario Outline: A refcount above the number of references leaks the cluster (<structure>)
     Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk

@@ -104,6 +104,9 @@ public class ScenarioSteps {
             List<List<Long>> want = recipe.bitmaps().get(recipe.bitmapIndex(bc.name())).description()
                     .ranges(recipe.virtualSize()).stream().map(x -> List.of(x.start(), x.length())).toList();
             assertEquals(want, r.ranges().stream().map(a -> List.of(a[0], a[1])).toList(), "bitmap " + bc.name());
+        } else if (c instanceof Claim.BitmapUnusable bu) {
+            Implementation.Result r = call(Capability.BITMAPS, () -> impl.bitmap(img, bu.name()));
+            assertEquals(Status.REJECTED, r.status(), "bitmap \"" + bu.name() + "\" must not be used: " + r.detail());
         } else if (c instanceof Claim.GuestMatches) {
             assertEquals(ExpectedGuest.sha256(recipe), ExpectedGuest.sha256(guest()), "guest content");
         } else if (c instanceof Claim.ClusterContent cc) {

@@ -120,6 +120,9 @@ public final class Corpus {
                 ArrayNode ranges = n.putArray("ranges");
                 b.description().ranges(r.virtualSize())
                         .forEach(x -> ranges.addObject().put("offset", x.start()).put("length", x.length()));
+            } else if (c instanceof Claim.BitmapUnusable bu) {
+                bitmaps = bitmaps != null ? bitmaps : e.putArray("bitmaps");
+                bitmaps.addObject().put("name", bu.name()).put("usable", false);
             }
         }
         if (v instanceof Claim.Valid valid) {

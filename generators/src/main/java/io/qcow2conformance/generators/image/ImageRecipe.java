@@ -64,6 +64,8 @@ public final class ImageRecipe {
         private final List<Range> set = new ArrayList<>();
         private PersistentBitmap.Storage storage = PersistentBitmap.Storage.CLUSTERS;
         private boolean inUse;
+        private byte[] extraData = new byte[0];
+        private boolean extraDataCompatible;
 
         Bitmap(String name, int granularityBits) {
             this.name = name;
@@ -90,9 +92,17 @@ public final class ImageRecipe {
             inUse = on;
         }
 
+        /** {@code size} bytes of extra data (0x5a each); {@code compatible} sets the extra_data_compatible flag. */
+        public void extraData(int size, boolean compatible) {
+            extraData = new byte[size];
+            java.util.Arrays.fill(extraData, (byte) 0x5a);
+            extraDataCompatible = compatible;
+        }
+
         /** The writer's description of this bitmap (dirty tracking, auto flag). */
         public PersistentBitmap description() {
-            return PersistentBitmap.of(name, granularityBits, set).withStorage(storage).withFlags(inUse, true);
+            return PersistentBitmap.of(name, granularityBits, set).withStorage(storage).withFlags(inUse, true)
+                    .withExtraData(extraData, extraDataCompatible);
         }
     }
 

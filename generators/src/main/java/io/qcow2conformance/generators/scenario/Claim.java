@@ -35,6 +35,10 @@ public sealed interface Claim {
     record BitmapContent(String name, boolean empty) implements Claim {
     }
 
+    /** Persistent bitmap {@code name} must not be used: a reader refuses to report its content (the image stays readable). */
+    record BitmapUnusable(String name) implements Claim {
+    }
+
     /** The whole guest content equals the pattern the image was written with. */
     record GuestMatches() implements Claim {
     }

@@ -61,6 +61,13 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
             }
         }
         for (Claim claim : claims) {
+            if (claim instanceof Claim.BitmapUnusable bu) {
+                try {
+                    recipe.bitmapIndex(bu.name());
+                } catch (IllegalArgumentException e) {
+                    throw new ScenarioException(c.feature(), c.line(), c.id() + ": " + e.getMessage());
+                }
+            }
             if (claim instanceof Claim.BitmapContent bc) {
                 int i;
                 try {
@@ -121,7 +128,8 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
     }
 
     private static boolean isVerdict(Claim c) {
-        return !(c instanceof Claim.ClusterContent || c instanceof Claim.GuestMatches || c instanceof Claim.BitmapContent);
+        return !(c instanceof Claim.ClusterContent || c instanceof Claim.GuestMatches || c instanceof Claim.BitmapContent
+                || c instanceof Claim.BitmapUnusable);
     }
 
     private static Optional<Rule> ruleOf(Claim c) {

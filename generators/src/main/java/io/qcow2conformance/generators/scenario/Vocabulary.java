@@ -206,6 +206,9 @@ public final class Vocabulary {
                 (m, r) -> bitmap(r, m.group(1)).storage(PersistentBitmap.Storage.NO_TABLE));
         given("bitmap \"([^\"]+)\" is marked in use", "bitmap \"<name>\" is marked in use",
                 (m, r) -> bitmap(r, m.group(1)).inUse(true));
+        given("bitmap \"([^\"]+)\" has (\\d+) bytes of extra data( that readers may ignore)?",
+                "bitmap \"<name>\" has <n> bytes of extra data [that readers may ignore]",
+                (m, r) -> bitmap(r, m.group(1)).extraData(Integer.parseInt(m.group(2)), m.group(3) != null));
         given("field \"(\\w+)\" of the directory entry of bitmap \"([^\"]+)\" is (set to|increased by) " + VALUE,
                 "field \"<name>\" of the directory entry of bitmap \"<name>\" is <set to|increased by> <value>",
                 (m, r) -> {
@@ -268,6 +271,8 @@ public final class Vocabulary {
         then("bitmap \"([^\"]+)\" reads as (empty|the ranges set in it)",
                 "bitmap \"<name>\" reads as <empty|the ranges set in it>",
                 m -> new Claim.BitmapContent(m.group(1), m.group(2).equals("empty")));
+        then("bitmap \"([^\"]+)\" must not be used", "bitmap \"<name>\" must not be used",
+                m -> new Claim.BitmapUnusable(m.group(1)));
         then("the guest content matches the pattern", "the guest content matches the pattern",
                 m -> new Claim.GuestMatches());
     }

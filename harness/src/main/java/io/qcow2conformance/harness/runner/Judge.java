@@ -175,6 +175,17 @@ final class Judge {
                 continue;
             }
             Implementation.Result r = impl.bitmap(imagePath, b.name());
+            if (b.mustNotBeUsed()) {
+                if (r.status() != Status.OK && r.status() != Status.REJECTED) {
+                    call("bitmap:" + b.name(), r);
+                }
+                steps.add(Step.of("bitmap:" + b.name(), r, null));
+                if (r.status() == Status.OK) {
+                    throw new Done(Verdict.FAIL, Verdict.Kind.WRONG_DATA, "reported bitmap '" + b.name()
+                            + "', which must not be used");
+                }
+                continue;
+            }
             call("bitmap:" + b.name(), r);
             List<List<Long>> got = r.ranges().stream().map(p -> Arrays.stream(p).boxed().toList()).toList();
             List<List<Long>> want = b.ranges() == null ? List.of()

@@ -58,7 +58,11 @@ public record Manifest(int manifestVersion, String kit, Spec spec, String guestP
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Bitmap(String name, Long granularity, List<Range> ranges) {
+    /** An expected bitmap: its ranges, or {@code usable} false when a reader must refuse to use it. */
+    public record Bitmap(String name, Long granularity, List<Range> ranges, Boolean usable) {
+        public boolean mustNotBeUsed() {
+            return Boolean.FALSE.equals(usable);
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -11,16 +11,18 @@ import java.util.List;
  * Bitmap table, Bitmap data): its directory entry's values and the guest byte ranges whose
  * bits are set (each range sets every granule it touches).
  *
- * @param name            the bitmap's name, 1..1023 bytes of UTF-8
- * @param granularityBits log2 of the guest bytes per bit, 9..31 (QEMU's range)
+ * @param name            the bitmap's name, 1..65535 bytes of UTF-8 (QEMU accepts at most 1023)
+ * @param granularityBits log2 of the guest bytes per bit, 0..63 (QEMU accepts 9..31)
  * @param inUse           flags bit 0
  * @param auto            flags bit 1
  * @param type            the type byte; 1 (dirty tracking) is the only one the spec knows
  * @param set             guest byte ranges whose granules are set
  * @param storage         how the bitmap table is written
+ * @param extraData       the entry's extra data, written between the fixed fields and the name (none defined yet)
+ * @param extraDataCompatible flags bit 2: readers that do not know the extra data may still use the bitmap
  */
 public record PersistentBitmap(String name, int granularityBits, boolean inUse, boolean auto, int type,
-                               List<Range> set, Storage storage) {
+                               List<Range> set, Storage storage, byte[] extraData, boolean extraDataCompatible) {
 
     /** How the table and data clusters are written (spec: Bitmaps > Bitmap table). */
     public enum Storage {
@@ -34,12 +36,13 @@ public record PersistentBitmap(String name, int granularityBits, boolean inUse, 
 
     public PersistentBitmap {
         set = List.copyOf(set);
+        extraData = extraData.clone();
         int len = name.getBytes(StandardCharsets.UTF_8).length;
-        if (len == 0 || len > 1023) {
-            throw new IllegalArgumentException("bitmap name must be 1..1023 bytes");
+        if (len == 0 || len > 0xffff) {
+            throw new IllegalArgumentException("bitmap name must be 1..65535 bytes");
         }
-        if (granularityBits < 9 || granularityBits > 31) {
-            throw new IllegalArgumentException("bitmap granularity_bits must be 9..31");
+        if (granularityBits < 0 || granularityBits > 63) {
+            throw new IllegalArgumentException("bitmap granularity_bits must be 0..63");
         }
         if (type < 0 || type > 255) {
             throw new IllegalArgumentException("bitmap type is one byte");
@@ -54,6 +57,17 @@ public record PersistentBitmap(String name, int granularityBits, boolean inUse, 
         }
     }
 
+    /** A bitmap without extra data. */
+    public PersistentBitmap(String name, int granularityBits, boolean inUse, boolean auto, int type, List<Range> set,
+                            Storage storage) {
+        this(name, granularityBits, inUse, auto, type, set, storage, new byte[0], false);
+    }
+
+    @Override
+    public byte[] extraData() {
+        return extraData.clone();
+    }
+
     /** A dirty-tracking bitmap with the auto flag, stored as QEMU stores it. */
     public static PersistentBitmap of(String name, int granularityBits, List<Range> set) {
         return new PersistentBitmap(name, granularityBits, false, true, BitmapDirectoryEntry.TYPE_DIRTY_TRACKING, set,
@@ -61,11 +75,17 @@ public record PersistentBitmap(String name, int granularityBits, boolean inUse, 
     }
 
     public PersistentBitmap withStorage(Storage s) {
-        return new PersistentBitmap(name, granularityBits, inUse, auto, type, set, s);
+        return new PersistentBitmap(name, granularityBits, inUse, auto, type, set, s, extraData, extraDataCompatible);
+    }
+
+    /** This bitmap with {@code data} as its extra data and flag bit 2 as given. */
+    public PersistentBitmap withExtraData(byte[] data, boolean compatible) {
+        return new PersistentBitmap(name, granularityBits, inUse, auto, type, set, storage, data, compatible);
     }
 
     public PersistentBitmap withFlags(boolean inUse, boolean auto) {
-        return new PersistentBitmap(name, granularityBits, inUse, auto, type, set, storage);
+        return new PersistentBitmap(name, granularityBits, inUse, auto, type, set, storage, extraData,
+                extraDataCompatible);
     }
 
     public byte[] nameBytes() {
@@ -74,12 +94,13 @@ public record PersistentBitmap(String name, int granularityBits, boolean inUse, 
 
     /** flags as written (spec: Bitmap directory, bytes 12-15). */
     public long flags() {
-        return (inUse ? BitmapDirectoryEntry.FLAG_IN_USE : 0) | (auto ? BitmapDirectoryEntry.FLAG_AUTO : 0);
+        return (inUse ? BitmapDirectoryEntry.FLAG_IN_USE : 0) | (auto ? BitmapDirectoryEntry.FLAG_AUTO : 0)
+                | (extraDataCompatible ? BitmapDirectoryEntry.FLAG_EXTRA_DATA_COMPATIBLE : 0);
     }
 
-    /** Bytes of the directory entry: 24 fixed bytes, the name, zero padding to 8 (no extra data). */
+    /** Bytes of the directory entry: 24 fixed bytes, the extra data, the name, zero padding to 8. */
     public int entrySize() {
-        return (BitmapDirectoryEntry.FIXED_SIZE + nameBytes().length + 7) & ~7;
+        return (BitmapDirectoryEntry.FIXED_SIZE + extraData.length + nameBytes().length + 7) & ~7;
     }
 
     /**

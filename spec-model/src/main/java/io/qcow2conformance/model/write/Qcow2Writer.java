@@ -472,7 +472,10 @@ public final class Qcow2Writer {
                 dir[at + 16] = (byte) b.type();
                 dir[at + 17] = (byte) b.granularityBits();
                 BigEndian.put16(dir, at + 18, name.length);
-                System.arraycopy(name, 0, dir, at + BitmapDirectoryEntry.FIXED_SIZE, name.length);
+                byte[] extra = b.extraData();
+                BigEndian.put32(dir, at + 20, extra.length);
+                System.arraycopy(extra, 0, dir, at + BitmapDirectoryEntry.FIXED_SIZE, extra.length);
+                System.arraycopy(name, 0, dir, at + BitmapDirectoryEntry.FIXED_SIZE + extra.length, name.length);
                 region(Layout.bitmapDirectoryEntry(i), dirOffset + at, b.entrySize());
                 at += b.entrySize();
                 if (bp.entries.length == 0) {
