@@ -10,7 +10,7 @@ import org.junit.platform.suite.api.Suite;
 
 /**
  * Runs every scenario of features/scenarios against the implementation chosen with
- * {@code -Dqcow2.impl=model|qemu} (default: model). Reports: target/cucumber.html and
+ * {@code -Dqcow2.impl=model|qemu|libqcow|7zip|command:NAME=PROGRAM} (default: model). Reports: target/cucumber.html and
  * target/cucumber-junit.xml.
  */
 @Suite

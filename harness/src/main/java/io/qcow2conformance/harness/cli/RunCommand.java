@@ -1,11 +1,7 @@
 package io.qcow2conformance.harness.cli;
 
-import io.qcow2conformance.harness.adapter.CommandAdapter;
+import io.qcow2conformance.harness.adapter.Adapters;
 import io.qcow2conformance.harness.adapter.Implementation;
-import io.qcow2conformance.harness.adapter.LibqcowAdapter;
-import io.qcow2conformance.harness.adapter.ModelAdapter;
-import io.qcow2conformance.harness.adapter.QemuAdapter;
-import io.qcow2conformance.harness.adapter.SevenZipAdapter;
 import io.qcow2conformance.harness.report.Baseline;
 import io.qcow2conformance.harness.report.Matrix;
 import io.qcow2conformance.harness.report.Reports;
@@ -35,7 +31,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 
 /**
  * {@code run}: the golden corpus against the reference model and real implementations.
@@ -47,8 +42,6 @@ import java.util.function.Function;
                 "Without --impl: the reference model plus every one of qemu, libqcow and 7zip found on this machine.",
                 "Exit 0 when every result matches the expectation files, 1 otherwise."})
 public final class RunCommand implements Callable<Integer> {
-    /** The bundled adapters, by name; {@code command:NAME=PROGRAM} adds protocol speakers. */
-    static final List<String> BUILT_IN = List.of("model", "qemu", "libqcow", "7zip");
 
     @Spec
     CommandSpec spec;
@@ -108,7 +101,7 @@ public final class RunCommand implements Callable<Integer> {
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
         List<Implementation> selected = new ArrayList<>();
         HashSet<String> seen = new HashSet<>();
-        for (String name : impls.isEmpty() ? BUILT_IN : impls) {
+        for (String name : impls.isEmpty() ? Adapters.BUILT_IN : impls) {
             Implementation impl = adapter(name, timeout);
             if (!seen.add(impl.name())) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--impl " + impl.name() + " given twice");
@@ -144,27 +137,11 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private Implementation adapter(String name, Duration timeout) {
-        if (name.startsWith(CommandAdapter.PREFIX)) {
-            try {
-                return CommandAdapter.parse(name, timeout);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--impl: " + e.getMessage());
-            }
+        try {
+            return Adapters.named(name, timeout);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--impl: " + e.getMessage());
         }
-        return builtIn(name, timeout).orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(),
-                "--impl: unknown implementation '" + name + "' (known: " + String.join(", ", BUILT_IN)
-                        + ", command:NAME=PROGRAM)"));
-    }
-
-    static Optional<Implementation> builtIn(String name, Duration timeout) {
-        Function<Duration, Implementation> make = switch (name) {
-            case "model" -> ModelAdapter::new;
-            case "qemu" -> QemuAdapter::new;
-            case "libqcow" -> LibqcowAdapter::new;
-            case "7zip" -> SevenZipAdapter::new;
-            default -> null;
-        };
-        return Optional.ofNullable(make).map(f -> f.apply(timeout));
     }
 
     /** ./golden-images when it exists, else the golden-images folder of the kit this jar was built in. */
