@@ -128,6 +128,18 @@ Feature: External data files
       | next-cluster       | the next guest cluster's place | increased by 512 |
       | guest-cluster-zero | offset 0                       | set to 0         |
 
+  @id:dat-host-offset-preallocated-zero @rule:mapping.data-file.host-offset-equals-guest @must
+  Scenario: A preallocated zero cluster's host offset must be its guest offset too
+    The zero flag says the cluster reads as zeros, but its host offset still describes where
+    it is preallocated in the data file, and there only the guest offset is valid.
+
+    Given a version 3 image with 512-byte clusters and an 8 KiB virtual disk
+    And guest clusters 0 to 3 hold data
+    And guest cluster 5 is a zero cluster with a preallocated host cluster
+    And the image keeps its guest data in an external data file
+    And the host offset in the L2 entry for guest cluster 5 is increased by 512
+    Then a reader must refuse to read guest cluster 5, citing rule "mapping.data-file.host-offset-equals-guest"
+
   @id:dat-compressed @rule:mapping.compressed.external-data-file @must
   Scenario: A compressed cluster in an image with a data file is refused
     Bit 62 makes guest cluster 1's entry a compressed descriptor (bit 63 is cleared, since a
@@ -162,3 +174,14 @@ Feature: External data files
     And the image keeps its guest data in an external data file
     And bit 63 of the L2 entry for guest cluster 2 is cleared
     Then a check must report corruption, citing rule "mapping.copied-flag"
+
+  @id:dat-name-twice @rule:extensions.at-most-once @must
+  Scenario: Two external data file name extensions are refused
+    The first names a file that does not exist, the second the shipped data file; the spec
+    allows one name extension, so neither is to be preferred.
+
+    Given a version 3 image with 512-byte clusters and an 8 KiB virtual disk
+    And guest cluster 1 holds data
+    And the image has a header extension of type 0x44415441 holding "other.data"
+    And the image keeps its guest data in an external data file
+    Then a reader must reject the image when opening it, citing rule "extensions.at-most-once"
