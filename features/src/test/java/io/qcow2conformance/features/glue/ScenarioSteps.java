@@ -178,6 +178,10 @@ public class ScenarioSteps {
             Assumptions.assumeTrue(impl.capabilities().contains(Capability.BACKING_FILES),
                     impl.name() + " cannot follow backing files");
         }
+        if (recipe.dataFile().isPresent()) {
+            Assumptions.assumeTrue(impl.capabilities().contains(Capability.DATA_FILES),
+                    impl.name() + " cannot read external data files");
+        }
         Implementation.Result r = action.get();
         Assumptions.assumeFalse(r.status() == Status.UNSUPPORTED, impl.name() + ": " + r.detail());
         if (r.status() == Status.CRASH || r.status() == Status.TIMEOUT || r.status() == Status.ADAPTER_ERROR) {
@@ -195,6 +199,9 @@ public class ScenarioSteps {
             Files.write(image, w.bytes());
             if (w.backing().isPresent()) {
                 Files.write(dir.resolve(w.backing().get().name()), w.backing().get().bytes());
+            }
+            if (w.dataFile().isPresent()) {
+                Files.write(dir.resolve(w.dataFile().get().name()), w.dataFile().get().bytes());
             }
         }
         return image;

@@ -4,22 +4,30 @@ import java.util.Optional;
 
 /**
  * The files of one generated image, named from {@code leaf}: {@code LEAF.qcow2} and, when
- * the recipe ships one, its backing file {@code LEAF.backing.qcow2} (or {@code .raw}). The
- * corpus and the Cucumber glue both name files through here.
+ * the recipe ships one, its backing file {@code LEAF.backing.qcow2} (or {@code .raw}) and its
+ * external data file {@code LEAF.data}. The corpus and the Cucumber glue both name files
+ * through here.
  *
  * @param image       the image's file name
  * @param bytes       the image
  * @param backing     the backing file's name and bytes, when a file is to be written
+ * @param dataFile    the external data file's name and bytes, when a file is to be written
  */
-public record ImageFiles(String image, byte[] bytes, Optional<WrittenImage.Backing> backing) {
+public record ImageFiles(String image, byte[] bytes, Optional<WrittenImage.Backing> backing,
+                         Optional<WrittenImage.DataFile> dataFile) {
+
+    public ImageFiles(String image, byte[] bytes, Optional<WrittenImage.Backing> backing) {
+        this(image, bytes, backing, Optional.empty());
+    }
 
     public static ImageFiles write(ImageWriter writer, ImageRecipe r, String leaf) {
         String image = leaf + ".qcow2";
         String backingName = r.backingFile() == ImageRecipe.BackingFile.SELF ? image
                 : leaf + ".backing." + (r.backing().orElse(ImageRecipe.BackingFormat.QCOW2) == ImageRecipe.BackingFormat.RAW
                 ? "raw" : "qcow2");
-        WrittenImage w = writer.write(r, backingName);
+        WrittenImage w = writer.write(r, backingName, leaf + ".data");
         return new ImageFiles(image, w.bytes(),
-                r.backingFile() == ImageRecipe.BackingFile.SHIPPED ? w.backing() : Optional.empty());
+                r.backingFile() == ImageRecipe.BackingFile.SHIPPED ? w.backing() : Optional.empty(),
+                r.dataFile().filter(ImageRecipe.DataFile::shipped).flatMap(f -> w.dataFile()));
     }
 }

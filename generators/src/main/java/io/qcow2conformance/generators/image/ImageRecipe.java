@@ -38,6 +38,14 @@ public final class ImageRecipe {
         SELF
     }
 
+    /**
+     * An external data file (spec: Header, incompatible feature bit 2): {@code raw} sets the raw
+     * external data bit; {@code shipped}: the file is written next to the image; {@code named}: the
+     * image stores its name; {@code endsAtLastCluster}: it ends after the last cluster it holds.
+     */
+    public record DataFile(boolean raw, boolean shipped, boolean named, boolean endsAtLastCluster) {
+    }
+
     /** One header extension written in the order given (spec: Header extensions). */
     public record Extension(long type, byte[] data) {
         public Extension {
@@ -124,6 +132,7 @@ public final class ImageRecipe {
     private boolean endAfterCompressedData;
     private final List<Mutation> mutations = new ArrayList<>();
     private final List<Bitmap> bitmaps = new ArrayList<>();
+    private DataFile dataFile;
 
     public boolean described() {
         return version > 0;
@@ -293,6 +302,14 @@ public final class ImageRecipe {
             }
         }
         throw new IllegalArgumentException("the image has no bitmap \"" + name + "\"; add it first");
+    }
+
+    public Optional<DataFile> dataFile() {
+        return Optional.ofNullable(dataFile);
+    }
+
+    public void dataFile(DataFile f) {
+        this.dataFile = f;
     }
 
     public void mutate(Mutation m) {

@@ -1,7 +1,9 @@
 package io.qcow2conformance.generators.image;
 
 import io.qcow2conformance.model.extensions.HeaderExtension;
+import io.qcow2conformance.model.write.DataFileWriter;
 import io.qcow2conformance.model.write.Extension;
+import io.qcow2conformance.model.write.ExternalDataFile;
 import io.qcow2conformance.model.write.GuestContent;
 import io.qcow2conformance.model.write.GuestOp;
 import io.qcow2conformance.model.write.ImageDescription;
@@ -31,6 +33,11 @@ public final class ModelImageWriter implements ImageWriter {
 
     /** The model writer's description of {@code r}; {@code backingName} is stored as the backing file name. */
     public static ImageDescription describe(ImageRecipe r, String backingName) {
+        return describe(r, backingName, DATA_FILE_NAME);
+    }
+
+    /** As {@link #describe(ImageRecipe, String)}, with {@code dataFileName} stored for an external data file. */
+    public static ImageDescription describe(ImageRecipe r, String backingName, String dataFileName) {
         ImageDescription.Builder b = ImageDescription.builder()
                 .version(r.version())
                 .clusterBits(r.clusterBits())
@@ -81,12 +88,14 @@ public final class ModelImageWriter implements ImageWriter {
         shares.forEach(s -> b.share(((GuestOp.Share) s).guestCluster(), ((GuestOp.Share) s).sourceCluster()));
         b.truncateCompressedTail(r.endAfterCompressedData());
         r.bitmaps().forEach(bm -> b.bitmap(bm.description()));
+        r.dataFile().ifPresent(f -> b.dataFile(ExternalDataFile.of(dataFileName, f.raw()).withNamed(f.named())
+                .withEndsAtLastCluster(f.endsAtLastCluster())));
         return b.build();
     }
 
     @Override
-    public WrittenImage write(ImageRecipe r, String backingName) {
-        ImageDescription d = describe(r, backingName);
+    public WrittenImage write(ImageRecipe r, String backingName, String dataFileName) {
+        ImageDescription d = describe(r, backingName, dataFileName);
         Path dir = null;
         try {
             dir = Files.createTempDirectory("qcow2-generate-");
@@ -109,7 +118,13 @@ public final class ModelImageWriter implements ImageWriter {
                 }
                 backing = Optional.of(new WrittenImage.Backing(backingName, r.backing().get(), b));
             }
-            return new WrittenImage(bytes, layout, backing);
+            Optional<WrittenImage.DataFile> dataFile = Optional.empty();
+            if (d.dataFile() != null) {
+                Path data = dir.resolve("image.data");
+                DataFileWriter.write(d, data);
+                dataFile = Optional.of(new WrittenImage.DataFile(dataFileName, Files.readAllBytes(data)));
+            }
+            return new WrittenImage(bytes, layout, backing, dataFile);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

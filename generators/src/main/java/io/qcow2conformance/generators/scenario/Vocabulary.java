@@ -124,6 +124,21 @@ public final class Vocabulary {
                 (m, r) -> r.backingNameAtClusterEnd(true));
         given("the backing file format is named \"([^\"]*)\"", "the backing file format is named \"<name>\"",
                 (m, r) -> r.backingFormatName(m.group(1)));
+        given("the image keeps its guest data in an external (raw )?data file",
+                "the image keeps its guest data in an external [raw] data file",
+                (m, r) -> r.dataFile(new ImageRecipe.DataFile(m.group(1) != null, true, true, false)));
+        given("the external data file (is missing|is not named in the image|ends after its last data cluster)",
+                "the external data file <is missing|is not named in the image|ends after its last data cluster>",
+                (m, r) -> {
+                    ImageRecipe.DataFile f = r.dataFile().orElseThrow(() -> new StepException(
+                            "say first that the image keeps its guest data in an external data file"));
+                    r.dataFile(switch (m.group(1)) {
+                        case "is missing" -> new ImageRecipe.DataFile(f.raw(), false, f.named(), f.endsAtLastCluster());
+                        case "is not named in the image" -> new ImageRecipe.DataFile(f.raw(), false, false,
+                                f.endsAtLastCluster());
+                        default -> new ImageRecipe.DataFile(f.raw(), f.shipped(), f.named(), true);
+                    });
+                });
         given("the image file ends right after the last compressed data",
                 "the image file ends right after the last compressed data",
                 (m, r) -> r.endAfterCompressedData(true));

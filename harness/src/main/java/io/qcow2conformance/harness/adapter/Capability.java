@@ -17,5 +17,7 @@ public enum Capability {
     /** Read encrypted images given a passphrase. */
     ENCRYPTION,
     /** Follow backing files. */
-    BACKING_FILES
+    BACKING_FILES,
+    /** Read guest clusters from an external data file named by the image (spec: Header, incompatible bit 2). */
+    DATA_FILES
 }

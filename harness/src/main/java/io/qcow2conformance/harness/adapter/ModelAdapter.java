@@ -120,7 +120,7 @@ public final class ModelAdapter implements Implementation {
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.OPEN, Capability.READ_GUEST, Capability.CHECK, Capability.INFO,
-                Capability.SNAPSHOTS, Capability.BACKING_FILES, Capability.BITMAPS);
+                Capability.SNAPSHOTS, Capability.BACKING_FILES, Capability.BITMAPS, Capability.DATA_FILES);
     }
 
     /** {@code bitmap --output=json}: exit 0 with the ranges, or exit 1 when the bitmap is absent or cannot be trusted. */

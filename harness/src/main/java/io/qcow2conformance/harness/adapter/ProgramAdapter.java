@@ -51,7 +51,12 @@ public abstract class ProgramAdapter implements Implementation {
 
     /** Runs {@code command} (stdout captured, or streamed to {@code stdoutFile} when not null). */
     protected ProcessRunner.Result exec(List<String> command, Path stdoutFile) {
-        return ProcessRunner.run(command, null, timeout, ProcessRunner.DEFAULT_MAX_OUTPUT, stdoutFile);
+        return exec(command, stdoutFile, null);
+    }
+
+    /** As {@link #exec(List, Path)}, started in folder {@code workingDir} (null: the kit's). */
+    protected ProcessRunner.Result exec(List<String> command, Path stdoutFile, Path workingDir) {
+        return ProcessRunner.run(command, null, timeout, ProcessRunner.DEFAULT_MAX_OUTPUT, stdoutFile, workingDir);
     }
 
     /** Runs {@code command} and classifies it; {@code rejectCodes} are its documented refusals. */

@@ -21,6 +21,11 @@ import java.util.Set;
  * exporting the image read-only with {@code qemu-nbd -B NAME} (started by {@code nbdinfo} through
  * socket activation, so one process tree per call) and asking {@code nbdinfo --map} for the
  * {@code qemu:dirty-bitmap:NAME} context; exit 1 means the bitmap or the image was refused.
+ *
+ * <p>Every program runs in the image's folder, given absolute paths: QEMU 7.2 opens a relative
+ * external data file name against its working directory (backing file names against the
+ * image's folder), so this is how it finds the data file next to the image, as the kit does
+ * (errata: external-data-file-name-resolution).
  */
 public final class QemuAdapter extends ProgramAdapter {
     static final String QEMU_IMG = "qemu-img";
@@ -59,7 +64,7 @@ public final class QemuAdapter extends ProgramAdapter {
     @Override
     public Set<Capability> capabilities() {
         Set<Capability> caps = EnumSet.of(Capability.OPEN, Capability.READ_GUEST, Capability.CHECK, Capability.INFO,
-                Capability.SNAPSHOTS, Capability.BACKING_FILES);
+                Capability.SNAPSHOTS, Capability.BACKING_FILES, Capability.DATA_FILES);
         if (bitmapToolsMissing().isEmpty()) {
             caps.add(Capability.BITMAPS);
         }
@@ -79,7 +84,7 @@ public final class QemuAdapter extends ProgramAdapter {
             return Result.unsupported(missing.get());
         }
         var run = exec(List.of(NBDINFO, "--json", "--map=qemu:dirty-bitmap:" + name, "--",
-                "[", QEMU_NBD, "-r", "-f", "qcow2", "-B", name, image.toString(), "]"), null);
+                "[", QEMU_NBD, "-r", "-f", "qcow2", "-B", name, absolute(image), "]"), null, folder(image));
         Result r = classify(run, REFUSED);
         if (r.status() != Status.OK) {
             return r;
@@ -110,7 +115,7 @@ public final class QemuAdapter extends ProgramAdapter {
      * through QEMU would (it changes {@code image}). OK when qemu-io ran the command.
      */
     public Result io(Path image, String command) {
-        var run = exec(List.of(QEMU_IO, "-f", "qcow2", "-c", command, image.toString()), null);
+        var run = exec(List.of(QEMU_IO, "-f", "qcow2", "-c", command, absolute(image)), null, folder(image));
         Result r = classify(run, REFUSED);
         if (r.status() != Status.OK) {
             return r;
@@ -131,21 +136,22 @@ public final class QemuAdapter extends ProgramAdapter {
      */
     @Override
     public Result open(Path image) {
-        return call(List.of(QEMU_IO, "-r", "-f", "qcow2", "-c", "quit", image.toString()), REFUSED, null);
+        return classify(exec(List.of(QEMU_IO, "-r", "-f", "qcow2", "-c", "quit", absolute(image)), null, folder(image)),
+                REFUSED);
     }
 
     @Override
     public Result readGuest(Path image, Optional<String> snapshot, Path rawOut) {
         List<String> cmd = new ArrayList<>(List.of(QEMU_IMG, "convert", "-f", "qcow2", "-O", "raw"));
         snapshot.ifPresent(s -> cmd.addAll(List.of("-l", "snapshot.name=" + s)));
-        cmd.add(image.toString());
-        cmd.add(rawOut.toString());
-        return call(cmd, REFUSED, null);
+        cmd.add(absolute(image));
+        cmd.add(absolute(rawOut));
+        return classify(exec(cmd, null, folder(image)), REFUSED);
     }
 
     @Override
     public Result check(Path image) {
-        var run = exec(List.of(QEMU_IMG, "check", "--output=json", "-f", "qcow2", image.toString()), null);
+        var run = exec(List.of(QEMU_IMG, "check", "--output=json", "-f", "qcow2", absolute(image)), null, folder(image));
         int rc = run.exitCode();
         if (rc == 63) {
             return Result.unsupported("qemu-img cannot check this format");
@@ -172,6 +178,15 @@ public final class QemuAdapter extends ProgramAdapter {
         } catch (IOException e) {
             return adapterError("qemu-img check printed no JSON: " + e.getMessage());
         }
+    }
+
+    private static String absolute(Path p) {
+        return p.toAbsolutePath().toString();
+    }
+
+    /** The folder QEMU runs in: the image's, where a relative data file name is then found. */
+    private static Path folder(Path image) {
+        return image.toAbsolutePath().getParent();
     }
 
     static Result adapterError(String why) {

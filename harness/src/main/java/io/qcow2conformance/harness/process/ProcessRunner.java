@@ -58,7 +58,16 @@ public final class ProcessRunner {
      * given, standard output goes there uncapped (for guest images) instead of memory.
      */
     public static Result run(List<String> command, byte[] stdin, Duration timeout, int maxOutput, Path stdoutFile) {
+        return run(command, stdin, timeout, maxOutput, stdoutFile, null);
+    }
+
+    /** As {@link #run(List, byte[], Duration, int, Path)}, started in folder {@code workingDir} (null: this process's). */
+    public static Result run(List<String> command, byte[] stdin, Duration timeout, int maxOutput, Path stdoutFile,
+                             Path workingDir) {
         ProcessBuilder pb = new ProcessBuilder(command);
+        if (workingDir != null) {
+            pb.directory(workingDir.toFile());
+        }
         if (stdoutFile != null) {
             pb.redirectOutput(stdoutFile.toFile());
         }

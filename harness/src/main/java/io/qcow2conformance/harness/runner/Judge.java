@@ -41,6 +41,8 @@ final class Judge {
     static final String ACCEPT = "accept";
     static final String REJECT = "reject";
     private static final List<String> PHASES = List.of("open", "read", "check");
+    /** spec: Header, incompatible_features (byte 72) bit 2: an external data file holds the guest clusters. */
+    private static final long DATA_FILE_BIT = 1L << 2;
 
     /** The verdict before comparison with the expectation file. */
     record Judgement(Verdict verdict, Optional<Verdict.Kind> kind, String detail, List<Step> steps) {
@@ -88,6 +90,9 @@ final class Judge {
                     "the image is encrypted and " + impl.name() + " declares no encryption support");
             require(caps.contains(Capability.BACKING_FILES) || !(image.hasFileRole("backing") || headerNamesBackingFile()),
                     "the image names a backing file and " + impl.name() + " declares no backing-file support");
+            require(caps.contains(Capability.DATA_FILES) || (headerLong(72) & DATA_FILE_BIT) == 0,
+                    "the image keeps its guest data in an external data file and " + impl.name()
+                            + " declares no data-file support");
             if (caps.contains(Capability.OPEN)) {
                 call("open", impl.open(imagePath));
                 if (isReject() && phase().equals("open")) {

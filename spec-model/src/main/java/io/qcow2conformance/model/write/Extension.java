@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * A header extension to write, in the order given (spec: Header extensions). Known types
- * have typed records; anything else, including bitmaps, full disk encryption and external
- * data file extensions for now, is written as opaque bytes with {@link #raw}.
+ * have typed records; anything else, including bitmaps and full disk encryption extensions
+ * for now, is written as opaque bytes with {@link #raw}.
  */
 public sealed interface Extension {
     long type();
@@ -20,6 +20,11 @@ public sealed interface Extension {
 
     static Extension backingFormat(String name) {
         return new Raw(HeaderExtension.TYPE_BACKING_FORMAT, name.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** spec: Header extensions, external data file name (a string extension). */
+    static Extension externalDataFile(String name) {
+        return new Raw(HeaderExtension.TYPE_EXTERNAL_DATA_FILE, name.getBytes(StandardCharsets.UTF_8));
     }
 
     static Extension raw(long type, byte[] data) {

@@ -37,6 +37,8 @@ import java.util.List;
  * @param bitmaps                persistent bitmaps, in directory order; with any, a bitmaps extension follows
  *                               {@code extensions} (spec: Bitmaps extension)
  * @param bitmapsAutoclear       with bitmaps: set autoclear bit 0, which says the bitmaps are consistent
+ * @param dataFile               the external data file that holds the guest clusters, or null (sets
+ *                               incompatible bit 2, and autoclear bit 1 when raw; see {@link ExternalDataFile})
  */
 public record ImageDescription(
         int version,
@@ -60,7 +62,8 @@ public record ImageDescription(
         boolean packCompressed,
         boolean truncateCompressedTail,
         List<PersistentBitmap> bitmaps,
-        boolean bitmapsAutoclear) {
+        boolean bitmapsAutoclear,
+        ExternalDataFile dataFile) {
 
     /** Where the backing file name goes (spec: Header, backing_file_offset). */
     public enum BackingPlacement {
@@ -99,15 +102,17 @@ public record ImageDescription(
         return (guestClusters() + l2Entries() - 1) / l2Entries();
     }
 
-    /** incompatible_features as written: the raw bits plus dirty and compression type. */
+    /** incompatible_features as written: the raw bits plus dirty, compression type and external data file. */
     public long incompatibleFeaturesWritten() {
         return incompatibleFeatures | (dirty ? Header.INCOMPAT_DIRTY : 0)
-                | (compression == Compression.ZSTD ? Header.INCOMPAT_COMPRESSION : 0);
+                | (compression == Compression.ZSTD ? Header.INCOMPAT_COMPRESSION : 0)
+                | (dataFile != null ? Header.INCOMPAT_DATA_FILE : 0);
     }
 
-    /** autoclear_features as written: the raw bits plus bit 0 for consistent bitmaps. */
+    /** autoclear_features as written: the raw bits plus bit 0 for consistent bitmaps and bit 1 for raw external data. */
     public long autoclearFeaturesWritten() {
-        return autoclearFeatures | (!bitmaps.isEmpty() && bitmapsAutoclear ? Header.AUTOCLEAR_BITMAPS : 0);
+        return autoclearFeatures | (!bitmaps.isEmpty() && bitmapsAutoclear ? Header.AUTOCLEAR_BITMAPS : 0)
+                | (dataFile != null && dataFile.raw() ? Header.AUTOCLEAR_DATA_FILE_RAW : 0);
     }
 
     /** compatible_features as written: the raw bits plus lazy refcounts. */
@@ -144,6 +149,7 @@ public record ImageDescription(
         b.truncateCompressedTail = truncateCompressedTail;
         b.bitmaps.addAll(bitmaps);
         b.bitmapsAutoclear = bitmapsAutoclear;
+        b.dataFile = dataFile;
         return b;
     }
 
@@ -171,6 +177,7 @@ public record ImageDescription(
         private boolean truncateCompressedTail;
         private final List<PersistentBitmap> bitmaps = new ArrayList<>();
         private boolean bitmapsAutoclear = true;
+        private ExternalDataFile dataFile;
 
         private Builder() {
         }
@@ -311,6 +318,12 @@ public record ImageDescription(
             return this;
         }
 
+        /** Keeps the guest clusters in an external data file (null: in the image). */
+        public Builder dataFile(ExternalDataFile f) {
+            dataFile = f;
+            return this;
+        }
+
         public ImageDescription build() {
             int hl = headerLength != null ? headerLength : version == 2 ? Header.V2_LENGTH : 112;
             int extra = Math.max(0, hl - Header.COMPRESSION_TYPE_OFFSET - 1);
@@ -318,7 +331,7 @@ public record ImageDescription(
             ImageDescription d = new ImageDescription(version, clusterBits, virtualSize, refcountOrder, hl, add,
                     compression, incompatibleFeatures, compatibleFeatures, autoclearFeatures, lazyRefcounts, dirty,
                     extensions, backingFileName, backingPlacement, backing, layer, operations, packCompressed,
-                    truncateCompressedTail, bitmaps, bitmapsAutoclear);
+                    truncateCompressedTail, bitmaps, bitmapsAutoclear, dataFile);
             validate(d);
             return d;
         }
@@ -347,6 +360,9 @@ public record ImageDescription(
             require(d.bitmaps.isEmpty() || d.version == 3, "persistent bitmaps need version 3");
             require(d.bitmaps.stream().map(PersistentBitmap::name).distinct().count() == d.bitmaps.size(),
                     "bitmap names must be unique");
+            if (d.dataFile != null) {
+                d.dataFile.validate(d);
+            }
             if (d.backingFileName != null) {
                 require(!d.backingFileName.isEmpty() && d.backingFileName.length() <= 1023,
                         "backing file name must be 1..1023 bytes");

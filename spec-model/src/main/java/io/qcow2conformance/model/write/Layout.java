@@ -23,7 +23,9 @@ import java.util.Optional;
  * with persistent bitmaps the bitmaps extension is the last {@code extension[i]}, and
  * {@code bitmap_directory}, {@code bitmap_directory_entry[b]}, {@code bitmap_table[b]},
  * {@code bitmap_table_entry[b][j]} and {@code bitmap_data[b][j]} name the bitmap structures
- * (b: the bitmap's place in the directory; j: the table entry).
+ * (b: the bitmap's place in the directory; j: the table entry). With an external data file
+ * there are no {@code data[c]} regions: guest cluster c is at byte c * cluster_size of the
+ * data file ({@link DataFileWriter}).
  */
 public final class Layout {
     /** One byte range of the file. */

@@ -44,6 +44,9 @@ import java.util.TreeSet;
  *       cluster, or packed: each starting at the first odd byte offset after the previous
  *       one's end, so that data starts unaligned and neighbours share sectors.</li>
  * </ol>
+ * With an {@link ExternalDataFile} the image file holds no guest data: step 5 takes no host
+ * cluster and each L2 entry gives its guest offset with the copied flag ({@link ExternalData});
+ * {@link DataFileWriter} writes the data file.
  * Refcounts are exact for every width (spec: Host cluster management); an entry has the
  * copied flag exactly when its cluster's refcount is 1 (spec: Cluster mapping). The file is
  * sparse: runs of zeros are left as holes. The file ends at the end of the last cluster,
@@ -58,10 +61,16 @@ public final class Qcow2Writer {
     private Qcow2Writer() {
     }
 
-    /** Writes the image and, first, its backing chain next to it under the stored backing file names. */
+    /**
+     * Writes the image and, first, its backing chain next to it under the stored backing file
+     * names, and its external data file under its name.
+     */
     public static Layout writeChain(ImageDescription d, Path file) throws IOException {
         if (d.backing() != null) {
             writeChain(d.backing(), file.resolveSibling(d.backingFileName()));
+        }
+        if (d.dataFile() != null) {
+            DataFileWriter.write(d, file.resolveSibling(d.dataFile().name()));
         }
         return write(d, file);
     }
@@ -80,7 +89,7 @@ public final class Qcow2Writer {
         return p.layout();
     }
 
-    private static void writeSparse(FileChannel ch, long pos, byte[] b) throws IOException {
+    static void writeSparse(FileChannel ch, long pos, byte[] b) throws IOException {
         for (int i = 0; i < b.length; i += SPARSE_CHUNK) {
             int n = Math.min(SPARSE_CHUNK, b.length - i);
             if (!allZero(b, i, n)) {
@@ -217,6 +226,8 @@ public final class Qcow2Writer {
 
             byte[] first = new byte[(int) cs];
             List<Extension> exts = new ArrayList<>(d.extensions());
+            ExternalData external = new ExternalData(d);
+            external.addExtension(exts);
             if (!d.bitmaps().isEmpty()) {
                 exts.add(Extension.raw(HeaderExtension.TYPE_BITMAPS, new byte[BITMAPS_EXTENSION_SIZE])); // filled in below
             }
@@ -276,7 +287,8 @@ public final class Qcow2Writer {
             }
             long dirClusters = (dirBytes + cs - 1) / cs;
             bitmapClusters += dirClusters;
-            long fixed = 1 + l1Clusters + l2Tables.size() + dataClusters.size() + bitmapClusters + compressedClusterCount;
+            long fixed = 1 + l1Clusters + l2Tables.size() + external.inImage(dataClusters).size() + bitmapClusters
+                    + compressedClusterCount;
             long perBlock = (cs * 8) >>> d.refcountOrder();
             long rb = 1;
             long rt = 1;
@@ -305,8 +317,8 @@ public final class Qcow2Writer {
                 l2Offsets.put(t, next * cs);
                 next = use(next, 1);
             }
-            Map<Long, Long> dataOffsets = new LinkedHashMap<>();
-            for (long c : dataClusters) {
+            Map<Long, Long> dataOffsets = external.hostOffsets(dataClusters);
+            for (long c : external.inImage(dataClusters)) {
                 dataOffsets.put(c, next * cs);
                 next = use(next, 1);
             }
@@ -440,6 +452,9 @@ public final class Qcow2Writer {
 
             // --- guest data ------------------------------------------------------------------
             for (Map.Entry<Long, Long> e : dataOffsets.entrySet()) {
+                if (external.present()) {
+                    break; // the data file holds them (DataFileWriter)
+                }
                 byte[] data = new byte[(int) cs];
                 ClusterState s = clusters.get(e.getKey());
                 if (s instanceof ClusterState.Zero) {
@@ -498,6 +513,9 @@ public final class Qcow2Writer {
         }
 
         private long copied(long hostOffset) {
+            if (d.dataFile() != null) {
+                return hostOffset | L2Entry.COPIED; // spec: Cluster mapping, L2 table entry: implicit refcount 1
+            }
             return hostOffset | (refcounts[(int) (hostOffset / cs)] == 1 ? L2Entry.COPIED : 0);
         }
 
