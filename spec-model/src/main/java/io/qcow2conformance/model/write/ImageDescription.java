@@ -37,6 +37,8 @@ import java.util.List;
  * @param bitmaps                persistent bitmaps, in directory order; with any, a bitmaps extension follows
  *                               {@code extensions} (spec: Bitmaps extension)
  * @param bitmapsAutoclear       with bitmaps: set autoclear bit 0, which says the bitmaps are consistent
+ * @param extendedL2             extended L2 entries (incompatible bit 4, 16-byte entries with a subcluster bitmap):
+ *                               operations then work on subclusters (see {@link ExtendedL2})
  */
 public record ImageDescription(
         int version,
@@ -60,7 +62,8 @@ public record ImageDescription(
         boolean packCompressed,
         boolean truncateCompressedTail,
         List<PersistentBitmap> bitmaps,
-        boolean bitmapsAutoclear) {
+        boolean bitmapsAutoclear,
+        boolean extendedL2) {
 
     /** Where the backing file name goes (spec: Header, backing_file_offset). */
     public enum BackingPlacement {
@@ -90,9 +93,14 @@ public record ImageDescription(
         return (virtualSize + clusterSize() - 1) >>> clusterBits;
     }
 
-    /** Entries per L2 table (standard 8-byte entries). */
+    /** Entries per L2 table: 8-byte entries, or 16-byte ones with extended L2 entries. */
     public long l2Entries() {
-        return clusterSize() / 8;
+        return clusterSize() / l2EntrySize();
+    }
+
+    /** Bytes per L2 entry (spec: Extended L2 Entries). */
+    public int l2EntrySize() {
+        return extendedL2 ? ExtendedL2.ENTRY_SIZE : 8;
     }
 
     public long l1Size() {
@@ -102,7 +110,8 @@ public record ImageDescription(
     /** incompatible_features as written: the raw bits plus dirty and compression type. */
     public long incompatibleFeaturesWritten() {
         return incompatibleFeatures | (dirty ? Header.INCOMPAT_DIRTY : 0)
-                | (compression == Compression.ZSTD ? Header.INCOMPAT_COMPRESSION : 0);
+                | (compression == Compression.ZSTD ? Header.INCOMPAT_COMPRESSION : 0)
+                | (extendedL2 ? Header.INCOMPAT_EXTL2 : 0);
     }
 
     /** autoclear_features as written: the raw bits plus bit 0 for consistent bitmaps. */
@@ -144,6 +153,7 @@ public record ImageDescription(
         b.truncateCompressedTail = truncateCompressedTail;
         b.bitmaps.addAll(bitmaps);
         b.bitmapsAutoclear = bitmapsAutoclear;
+        b.extendedL2 = extendedL2;
         return b;
     }
 
@@ -171,6 +181,7 @@ public record ImageDescription(
         private boolean truncateCompressedTail;
         private final List<PersistentBitmap> bitmaps = new ArrayList<>();
         private boolean bitmapsAutoclear = true;
+        private boolean extendedL2;
 
         private Builder() {
         }
@@ -311,6 +322,12 @@ public record ImageDescription(
             return this;
         }
 
+        /** Extended L2 entries: version 3, clusters of 16 KiB or more, no shared clusters (see {@link ExtendedL2}). */
+        public Builder extendedL2(boolean on) {
+            extendedL2 = on;
+            return this;
+        }
+
         public ImageDescription build() {
             int hl = headerLength != null ? headerLength : version == 2 ? Header.V2_LENGTH : 112;
             int extra = Math.max(0, hl - Header.COMPRESSION_TYPE_OFFSET - 1);
@@ -318,7 +335,7 @@ public record ImageDescription(
             ImageDescription d = new ImageDescription(version, clusterBits, virtualSize, refcountOrder, hl, add,
                     compression, incompatibleFeatures, compatibleFeatures, autoclearFeatures, lazyRefcounts, dirty,
                     extensions, backingFileName, backingPlacement, backing, layer, operations, packCompressed,
-                    truncateCompressedTail, bitmaps, bitmapsAutoclear);
+                    truncateCompressedTail, bitmaps, bitmapsAutoclear, extendedL2);
             validate(d);
             return d;
         }
@@ -351,6 +368,7 @@ public record ImageDescription(
                 require(!d.backingFileName.isEmpty() && d.backingFileName.length() <= 1023,
                         "backing file name must be 1..1023 bytes");
             }
+            ExtendedL2.validate(d);
             long cs = d.clusterSize();
             for (GuestOp op : d.operations) {
                 if (op instanceof GuestOp.Share s) {
@@ -361,7 +379,7 @@ public record ImageDescription(
                 }
                 require(op.offset() >= 0 && op.length() > 0 && op.offset() + op.length() <= d.virtualSize,
                         "operation outside the virtual disk: " + op);
-                if (!(op instanceof GuestOp.Write)) {
+                if (!(op instanceof GuestOp.Write) && !(d.extendedL2 && !(op instanceof GuestOp.WriteCompressed))) {
                     long end = op.offset() + op.length();
                     require(op.offset() % cs == 0 && (end % cs == 0 || end == d.virtualSize),
                             "operation must cover whole clusters: " + op);
