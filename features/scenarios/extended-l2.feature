@@ -26,12 +26,12 @@ Feature: Extended L2 entries
     And the guest content matches the pattern
 
     Examples:
-      | id                        | state          | backing       | backing step                                                        | reads                   |
-      | all-allocated             | hold data      | none          | guest cluster 2 holds data                                          | its data                |
-      | all-zero                  | are zero       | none          | guest cluster 2 holds data                                          | zeros                   |
-      | all-unallocated           | are unallocated | none         | guest cluster 2 holds data                                          | zeros                   |
-      | all-allocated-over-backing | hold data     | qcow2 backing | it has a qcow2 backing file in which every guest cluster holds data | its data                |
-      | all-zero-over-backing     | are zero       | qcow2 backing | it has a qcow2 backing file in which every guest cluster holds data | zeros                   |
+      | id                           | state           | backing       | backing step                                                        | reads                   |
+      | all-allocated                | hold data       | none          | guest cluster 2 holds data                                          | its data                |
+      | all-zero                     | are zero        | none          | guest cluster 2 holds data                                          | zeros                   |
+      | all-unallocated              | are unallocated | none          | guest cluster 2 holds data                                          | zeros                   |
+      | all-allocated-over-backing   | hold data       | qcow2 backing | it has a qcow2 backing file in which every guest cluster holds data | its data                |
+      | all-zero-over-backing        | are zero        | qcow2 backing | it has a qcow2 backing file in which every guest cluster holds data | zeros                   |
       | all-unallocated-over-backing | are unallocated | qcow2 backing | it has a qcow2 backing file in which every guest cluster holds data | the backing file's data |
 
   @id:xl2-mixed @rule:mapping.extended-l2.bitmap.valid @must
@@ -175,9 +175,9 @@ Feature: Extended L2 entries
     Then a reader must refuse to read guest cluster 1, citing rule "mapping.extended-l2.bitmap.unallocated-cluster"
 
     Examples:
-      | id          | state       | state step                                          |
+      | id          | state       | state step                                             |
       | unallocated | unallocated | subclusters 0 to 31 of guest cluster 1 are unallocated |
-      | zero-plain  | zero        | subclusters 6 to 31 of guest cluster 1 are zero     |
+      | zero-plain  | zero        | subclusters 6 to 31 of guest cluster 1 are zero        |
 
   @id:xl2-compressed-bitmap @rule:mapping.extended-l2.bitmap.compressed @must
   Scenario Outline: A compressed cluster's subcluster bitmap is not zero (bit <bit>)
