@@ -60,6 +60,26 @@ Feature: Extended L2 entries
       | no-backing    | none          | guest cluster 2 holds data                                          | zeros                   |
       | qcow2-backing | qcow2 backing | it has a qcow2 backing file in which every guest cluster holds data | the backing file's data |
 
+  @id:xl2-zero-without-host @rule:mapping.extended-l2.bitmap.valid @must
+  Scenario Outline: Zero and unallocated subclusters in an entry without a host cluster (<backing>)
+    The entry has no host offset; its bitmap marks subclusters 0 to 15 zero and allocates none,
+    so they read as zeros and subclusters 16 to 31 read from the layer below.
+
+    Given a version 3 image with 16 KiB clusters and a 48 KiB virtual disk
+    And the image uses extended L2 entries
+    And <backing step>
+    And subcluster 0 of guest cluster 0 holds data
+    And subclusters 0 to 15 of guest cluster 1 are zero
+    Then the image is valid
+    And reading subcluster 15 of guest cluster 1 returns zeros
+    And reading subcluster 16 of guest cluster 1 returns <below>
+    And the guest content matches the pattern
+
+    Examples:
+      | id            | backing       | backing step                                                        | below                   |
+      | no-backing    | none          | guest cluster 2 holds data                                          | zeros                   |
+      | qcow2-backing | qcow2 backing | it has a qcow2 backing file in which every guest cluster holds data | the backing file's data |
+
   @id:xl2-alternating @rule:mapping.extended-l2.bitmap.valid @must
   Scenario: Alternating allocated, zero and unallocated subclusters over a backing file
     Every run is one subcluster long, so a reader that rounds to more than a subcluster, or

@@ -6,6 +6,12 @@ import io.qcow2conformance.model.image.Limits;
 import io.qcow2conformance.model.io.BigEndian;
 import io.qcow2conformance.model.read.BackingChain;
 import io.qcow2conformance.model.read.Qcow2Disk;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -120,6 +127,61 @@ class ExtendedL2WriterTest {
                 disk.read(0, got);
             }
             assertArrayEquals(want, got.array());
+        }
+    }
+
+    /** One operation on subclusters {@code first} to {@code first + count - 1} of a guest cluster (kind 3: compressed, whole cluster). */
+    record Op(int kind, int cluster, int first, int count) {
+    }
+
+    @Provide
+    Arbitrary<List<Op>> ops() {
+        Arbitrary<Op> op = Combinators.combine(Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 3),
+                Arbitraries.integers().between(0, 31), Arbitraries.integers().between(1, 32))
+                .as((k, c, f, n) -> new Op(k, c, f, Math.min(n, 32 - f)));
+        return op.list().ofMaxSize(12);
+    }
+
+    /**
+     * Any sequence of subcluster writes, zeros, discards and compressed clusters, over a
+     * backing file or not, gives an image the model's checker finds clean and its reader
+     * reads as {@link GuestContent} computes.
+     */
+    @Property(tries = 40)
+    void anySequenceOfSubclusterOperationsReadsAsComputed(@ForAll("ops") List<Op> ops, @ForAll boolean backing)
+            throws IOException {
+        ImageDescription.Builder b = ImageDescription.builder().clusterBits(CB).virtualSize(4 * CS).extendedL2(true);
+        if (backing) {
+            b.layer(2).backing("base.qcow2", ImageDescription.builder().clusterBits(12).virtualSize(3 * CS).layer(1)
+                    .write(100, 3 * CS - 200).build());
+        }
+        for (Op op : ops) {
+            long at = op.cluster() * CS + op.first() * SC;
+            switch (op.kind()) {
+                case 0 -> b.write(at, op.count() * SC);
+                case 1 -> b.zero(at, op.count() * SC, op.first() % 2 == 0);
+                case 2 -> b.discard(at, op.count() * SC);
+                default -> b.writeCompressed(op.cluster() * CS, CS);
+            }
+        }
+        ImageDescription d = b.build();
+        Path p = Files.createTempDirectory("xl2-property").resolve("x.qcow2");
+        try {
+            Qcow2Writer.writeChain(d, p);
+            assertEquals(CheckReport.Verdict.CLEAN, new ImageChecker(Limits.DEFAULT).check(p).verdict());
+            byte[] want;
+            try (InputStream in = GuestContent.of(d).stream()) {
+                want = in.readAllBytes();
+            }
+            ByteBuffer got = ByteBuffer.allocate((int) d.virtualSize());
+            try (Qcow2Disk disk = BackingChain.open(p, Limits.DEFAULT)) {
+                disk.read(0, got);
+            }
+            assertArrayEquals(want, got.array());
+        } finally {
+            Files.deleteIfExists(p.resolveSibling("base.qcow2"));
+            Files.deleteIfExists(p);
+            Files.delete(p.getParent());
         }
     }
 
