@@ -116,18 +116,23 @@ class ExtendedL2WriterTest {
         };
         for (ImageDescription d : all) {
             Path p = dir.resolve("x" + d.clusterBits() + d.layer() + ".qcow2");
-            Qcow2Writer.writeChain(d, p);
-            assertEquals(CheckReport.Verdict.CLEAN, new ImageChecker(Limits.DEFAULT).check(p).verdict());
-            byte[] want;
-            try (InputStream in = GuestContent.of(d).stream()) {
-                want = in.readAllBytes();
-            }
-            ByteBuffer got = ByteBuffer.allocate((int) d.virtualSize());
-            try (Qcow2Disk disk = BackingChain.open(p, Limits.DEFAULT)) {
-                disk.read(0, got);
-            }
-            assertArrayEquals(want, got.array());
+            assertWrittenCleanAndReadAsComputed(d, p);
         }
+    }
+
+    /** Writes {@code d} (and its backing file) to {@code p}: the model's checker finds it clean, its reader reads {@link GuestContent}. */
+    private static void assertWrittenCleanAndReadAsComputed(ImageDescription d, Path p) throws IOException {
+        Qcow2Writer.writeChain(d, p);
+        assertEquals(CheckReport.Verdict.CLEAN, new ImageChecker(Limits.DEFAULT).check(p).verdict());
+        byte[] want;
+        try (InputStream in = GuestContent.of(d).stream()) {
+            want = in.readAllBytes();
+        }
+        ByteBuffer got = ByteBuffer.allocate((int) d.virtualSize());
+        try (Qcow2Disk disk = BackingChain.open(p, Limits.DEFAULT)) {
+            disk.read(0, got);
+        }
+        assertArrayEquals(want, got.array());
     }
 
     /** One operation on subclusters {@code first} to {@code first + count - 1} of a guest cluster (kind 3: compressed, whole cluster). */
@@ -167,17 +172,7 @@ class ExtendedL2WriterTest {
         ImageDescription d = b.build();
         Path p = Files.createTempDirectory("xl2-property").resolve("x.qcow2");
         try {
-            Qcow2Writer.writeChain(d, p);
-            assertEquals(CheckReport.Verdict.CLEAN, new ImageChecker(Limits.DEFAULT).check(p).verdict());
-            byte[] want;
-            try (InputStream in = GuestContent.of(d).stream()) {
-                want = in.readAllBytes();
-            }
-            ByteBuffer got = ByteBuffer.allocate((int) d.virtualSize());
-            try (Qcow2Disk disk = BackingChain.open(p, Limits.DEFAULT)) {
-                disk.read(0, got);
-            }
-            assertArrayEquals(want, got.array());
+            assertWrittenCleanAndReadAsComputed(d, p);
         } finally {
             Files.deleteIfExists(p.resolveSibling("base.qcow2"));
             Files.deleteIfExists(p);
