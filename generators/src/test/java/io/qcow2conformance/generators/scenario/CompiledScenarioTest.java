@@ -27,9 +27,13 @@ class CompiledScenarioTest {
     private static final String GEOMETRY = "a version 3 image with 512-byte clusters and a 64 KiB virtual disk";
 
     private static ScenarioCase scenario(List<Rule> rules, String... steps) {
-        List<String> all = new ArrayList<>(List.of(GEOMETRY));
+        return scenario("header", List.of(GEOMETRY), rules, steps);
+    }
+
+    private static ScenarioCase scenario(String area, List<String> first, List<Rule> rules, String... steps) {
+        List<String> all = new ArrayList<>(first);
         all.addAll(List.of(steps));
-        return new ScenarioCase("x", "features/scenarios/t.feature", 3, "header", "s", "", rules, Level.MUST,
+        return new ScenarioCase("x", "features/scenarios/t.feature", 3, area, "s", "", rules, Level.MUST,
                 List.of(), false, all);
     }
 
@@ -69,11 +73,8 @@ class CompiledScenarioTest {
     }
 
     private static ScenarioCase extendedL2(List<Rule> rules, String... steps) {
-        List<String> all = new ArrayList<>(List.of("a version 3 image with 16 KiB clusters and a 32 KiB virtual disk",
-                "the image uses extended L2 entries"));
-        all.addAll(List.of(steps));
-        return new ScenarioCase("x", "features/scenarios/t.feature", 3, "extended-l2", "s", "", rules, Level.MUST,
-                List.of(), false, all);
+        return scenario("extended-l2", List.of("a version 3 image with 16 KiB clusters and a 32 KiB virtual disk",
+                "the image uses extended L2 entries"), rules, steps);
     }
 
     @Test
