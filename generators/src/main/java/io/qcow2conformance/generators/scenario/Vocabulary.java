@@ -153,7 +153,13 @@ public final class Vocabulary {
 
         // ---- extended L2 entries (spec: Extended L2 Entries) ------------------------------------
         given("the image uses extended L2 entries", "the image uses extended L2 entries",
-                (m, r) -> r.extendedL2(true));
+                (m, r) -> {
+                    if (r.version() != 3 || r.clusterBits() < ExtendedL2.MIN_CLUSTER_BITS) {
+                        throw new StepException("extended L2 entries need a version 3 image with clusters of 16 KiB or"
+                                + " more; for smaller clusters set bit 4 of header field \"incompatible_features\"");
+                    }
+                    r.extendedL2(true);
+                });
         given("subclusters? (\\d+)(?: to (\\d+))? of guest cluster (\\d+) (holds? data|(?:is|are) zero|(?:is|are) unallocated)",
                 "subcluster(s) <a> [to <b>] of guest cluster <n> <hold(s) data|is/are zero|is/are unallocated>",
                 (m, r) -> subclusters(r, num(m, 1), m.group(2) == null ? num(m, 1) : num(m, 2), num(m, 3), m.group(4)));

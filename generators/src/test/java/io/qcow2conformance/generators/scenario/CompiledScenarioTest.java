@@ -95,6 +95,9 @@ class CompiledScenarioTest {
         ScenarioException e = assertThrows(ScenarioException.class, () -> CompiledScenario.compile(scenario(List.of(),
                 "subcluster 0 of guest cluster 1 holds data", "the image is valid")));
         assertTrue(e.getMessage().contains("extended L2 entries"), e.getMessage());
+        e = assertThrows(ScenarioException.class, () -> CompiledScenario.compile(scenario(List.of(),
+                "the image uses extended L2 entries", "the image is valid")));
+        assertTrue(e.getMessage().contains("clusters of 16 KiB or more"), e.getMessage());
     }
 
     @Test
