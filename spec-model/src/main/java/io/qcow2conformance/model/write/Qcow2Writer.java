@@ -432,9 +432,7 @@ public final class Qcow2Writer {
                         entry = z.preallocated() ? copied(dataOffsets.get(c)) | L2Entry.ZERO_FLAG : L2Entry.ZERO_FLAG;
                     } else if (s instanceof ClusterState.Shared sh) {
                         entry = copied(dataOffsets.get(sh.source()));
-                    } else if (s instanceof ClusterState.Normal) {
-                        entry = copied(dataOffsets.get(c));
-                    } else if (s instanceof ClusterState.Subclusters x && x.host()) {
+                    } else if (s instanceof ClusterState.Normal || s instanceof ClusterState.Subclusters x && x.host()) {
                         entry = copied(dataOffsets.get(c));
                     }
                     int at = (int) (c - firstGuest) * d.l2EntrySize();
