@@ -150,6 +150,11 @@ public class ScenarioSteps {
             byte[] got = Arrays.copyOfRange(all, from, (int) Math.min(all.length, from + (long) cs));
             byte[] want = Arrays.copyOf(CompiledScenario.expected(recipe, cc), got.length);
             assertArrayEquals(want, got, "guest cluster " + cc.guestCluster() + " must read as " + cc.source());
+        } else if (c instanceof Claim.SubclusterContent sc) {
+            int len = CompiledScenario.subclusterSize(recipe);
+            int from = (int) (sc.guestCluster() * recipe.clusterSize() + (long) sc.subcluster() * len);
+            assertArrayEquals(CompiledScenario.expected(recipe, sc), Arrays.copyOfRange(guest(), from, from + len),
+                    "subcluster " + sc.subcluster() + " of guest cluster " + sc.guestCluster() + " must read as " + sc.source());
         }
     }
 

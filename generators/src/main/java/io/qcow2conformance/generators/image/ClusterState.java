@@ -21,4 +21,18 @@ public sealed interface ClusterState {
     /** A compressed cluster; {@code oddOffset} puts its data at an odd host byte offset. */
     record Compressed(boolean oddOffset) implements ClusterState {
     }
+
+    /**
+     * With extended L2 entries (spec: Extended L2 Entries): bit i of {@code allocated} says
+     * subcluster i holds data, bit i of {@code zero} that it reads as zeros; the others are
+     * unallocated. The masks are disjoint. {@code preallocated} keeps a host cluster even
+     * when no subcluster is allocated.
+     */
+    record Subclusters(int allocated, int zero, boolean preallocated) implements ClusterState {
+        public Subclusters {
+            if ((allocated & zero) != 0) {
+                throw new IllegalArgumentException("a subcluster either holds data or is zero");
+            }
+        }
+    }
 }

@@ -133,6 +133,7 @@ public final class ImageRecipe {
     private final List<Mutation> mutations = new ArrayList<>();
     private final List<Bitmap> bitmaps = new ArrayList<>();
     private DataFile dataFile;
+    private boolean extendedL2;
 
     public boolean described() {
         return version > 0;
@@ -318,6 +319,15 @@ public final class ImageRecipe {
 
     public List<Mutation> mutations() {
         return List.copyOf(mutations);
+    }
+
+    /** Extended L2 entries: incompatible bit 4, 16-byte L2 entries with subcluster bitmaps. */
+    public boolean extendedL2() {
+        return extendedL2;
+    }
+
+    public void extendedL2(boolean on) {
+        this.extendedL2 = on;
     }
 
     /** The backing file's recipe: same geometry, every guest cluster data of layer 1, nothing else. */

@@ -4,6 +4,7 @@ import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.write.DataFileWriter;
 import io.qcow2conformance.model.write.Extension;
 import io.qcow2conformance.model.write.ExternalDataFile;
+import io.qcow2conformance.model.write.ExtendedL2;
 import io.qcow2conformance.model.write.GuestContent;
 import io.qcow2conformance.model.write.GuestOp;
 import io.qcow2conformance.model.write.ImageDescription;
@@ -83,14 +84,50 @@ public final class ModelImageWriter implements ImageWriter {
                 }
             } else if (s instanceof ClusterState.Shared sh) {
                 shares.add(new GuestOp.Share(e.getKey(), sh.guestCluster()));
+            } else if (s instanceof ClusterState.Subclusters x) {
+                subclusters(b, off, cs / ExtendedL2.SUBCLUSTERS, x);
             }
         }
         shares.forEach(s -> b.share(((GuestOp.Share) s).guestCluster(), ((GuestOp.Share) s).sourceCluster()));
         b.truncateCompressedTail(r.endAfterCompressedData());
+        b.extendedL2(r.extendedL2());
         r.bitmaps().forEach(bm -> b.bitmap(bm.description()));
         r.dataFile().ifPresent(f -> b.dataFile(ExternalDataFile.of(dataFileName, f.raw()).withNamed(f.named())
                 .withEndsAtLastCluster(f.endsAtLastCluster())));
         return b.build();
+    }
+
+    /**
+     * One write per run of allocated subclusters and one zero per run of zero subclusters; the
+     * rest stays unallocated. A preallocated cluster is first zeroed whole on its host cluster,
+     * then its unallocated subclusters discarded one by one (a discard of the whole cluster
+     * would free the host cluster: see {@link ExtendedL2}).
+     */
+    private static void subclusters(ImageDescription.Builder b, long clusterOffset, long sc, ClusterState.Subclusters x) {
+        if (x.preallocated()) {
+            b.zero(clusterOffset, ExtendedL2.SUBCLUSTERS * sc, true);
+            int unallocated = ~(x.allocated() | x.zero());
+            for (int i = 0; i < ExtendedL2.SUBCLUSTERS; i++) {
+                if ((unallocated >>> i & 1) != 0) {
+                    b.discard(clusterOffset + i * sc, sc);
+                }
+            }
+        }
+        for (int i = 0; i < ExtendedL2.SUBCLUSTERS; ) {
+            boolean data = (x.allocated() >>> i & 1) != 0;
+            boolean zero = (x.zero() >>> i & 1) != 0;
+            int j = i + 1;
+            while (j < ExtendedL2.SUBCLUSTERS && (x.allocated() >>> j & 1) == (data ? 1 : 0)
+                    && (x.zero() >>> j & 1) == (zero ? 1 : 0)) {
+                j++;
+            }
+            if (data) {
+                b.write(clusterOffset + i * sc, (j - i) * sc);
+            } else if (zero && !x.preallocated()) { // a preallocated cluster is zero already
+                b.zero(clusterOffset + i * sc, (j - i) * sc, false);
+            }
+            i = j;
+        }
     }
 
     @Override

@@ -42,6 +42,10 @@ public sealed interface Mutation {
     record ExtensionLength(long type, long length) implements Mutation {
     }
 
+    /** The subcluster bitmap after the extended L2 entry of {@code guestCluster} (spec: Extended L2 Entries). */
+    record SubclusterBitmap(long guestCluster, Op op, long value) implements Mutation {
+    }
+
     /** The additional-sectors field of the compressed descriptor of {@code guestCluster}. */
     record CompressedSectors(long guestCluster, long sectors) implements Mutation {
     }

@@ -28,6 +28,9 @@ final class Mutations {
             long e = BigEndian.u64(img, at);
             long offset = op(e & L2Entry.OFFSET_MASK, h.op(), value(h.value(), img));
             BigEndian.put64(img, at, (e & ~L2Entry.OFFSET_MASK) | (offset & L2Entry.OFFSET_MASK));
+        } else if (m instanceof Mutation.SubclusterBitmap sb) {
+            int at = (int) layout.region(Layout.l2Bitmap(sb.guestCluster())).offset();
+            BigEndian.put64(img, at, op(BigEndian.u64(img, at), sb.op(), value(sb.value(), img)));
         } else if (m instanceof Mutation.PointAt p) {
             int at = entry(layout, false, p.guestCluster());
             long e = BigEndian.u64(img, at);
@@ -83,7 +86,7 @@ final class Mutations {
         } else if (s instanceof Structure.L1Table) {
             return layout.region(Layout.L1_TABLE).offset();
         } else if (s instanceof Structure.L2Table l) {
-            return layout.region(Layout.l2Table((int) (l.guestCluster() / (layout.clusterSize() / 8)))).offset();
+            return layout.region(Layout.l2Table(layout.l1Index(l.guestCluster()))).offset();
         } else if (s instanceof Structure.DataCluster d) {
             return layout.region(Layout.data(d.guestCluster())).offset();
         }
@@ -91,7 +94,7 @@ final class Mutations {
     }
 
     private static int entry(Layout layout, boolean l1, long guestCluster) {
-        String name = l1 ? Layout.l1Entry((int) (guestCluster / (layout.clusterSize() / 8))) : Layout.l2Entry(guestCluster);
+        String name = l1 ? Layout.l1Entry(layout.l1Index(guestCluster)) : Layout.l2Entry(guestCluster);
         return (int) layout.region(name).offset();
     }
 

@@ -31,6 +31,10 @@ public sealed interface Claim {
     record ClusterContent(long guestCluster, Source source, long of) implements Claim {
     }
 
+    /** Reading subcluster {@code subcluster} of guest cluster {@code guestCluster} returns {@code source} (extended L2 entries). */
+    record SubclusterContent(long guestCluster, int subcluster, Source source) implements Claim {
+    }
+
     /** Persistent bitmap {@code name} reads as the ranges set in it (none: {@code empty}). */
     record BitmapContent(String name, boolean empty) implements Claim {
     }

@@ -3,6 +3,7 @@ package io.qcow2conformance.generators.scenario;
 import io.qcow2conformance.generators.image.ExpectedGuest;
 import io.qcow2conformance.generators.image.ImageRecipe;
 import io.qcow2conformance.model.rules.Rule;
+import io.qcow2conformance.model.write.ExtendedL2;
 import io.qcow2conformance.model.write.GuestPattern;
 
 import java.util.ArrayList;
@@ -68,6 +69,11 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
                     throw new ScenarioException(c.feature(), c.line(), c.id() + ": " + e.getMessage());
                 }
             }
+            if (claim instanceof Claim.SubclusterContent sc) {
+                checkSubcluster(c, recipe, sc);
+            }
+        }
+        for (Claim claim : claims) {
             if (claim instanceof Claim.BitmapContent bc) {
                 int i;
                 try {
@@ -87,13 +93,48 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
     /** The bytes a content claim promises for its cluster. */
     public static byte[] expected(ImageRecipe r, Claim.ClusterContent cc) {
         int cs = r.clusterSize();
-        byte[] out = new byte[cs];
-        switch (cc.source()) {
-            case OWN_DATA, DATA_OF -> GuestPattern.fill(cc.of() * cs, r.layer(), out, 0, cs);
-            case BACKING_DATA -> GuestPattern.fill(cc.guestCluster() * cs, ImageRecipe.LAYER_BACKING, out, 0, cs);
+        return expected(r, cc.source(), cc.guestCluster() * cs, cc.of() * cs, cs);
+    }
+
+    /** The bytes a subcluster claim promises (spec: Extended L2 Entries: 32 subclusters per cluster). */
+    public static byte[] expected(ImageRecipe r, Claim.SubclusterContent sc) {
+        int len = subclusterSize(r);
+        long at = sc.guestCluster() * r.clusterSize() + (long) sc.subcluster() * len;
+        return expected(r, sc.source(), at, at, len);
+    }
+
+    /** Bytes per subcluster (spec: Extended L2 Entries). */
+    public static int subclusterSize(ImageRecipe r) {
+        return r.clusterSize() / ExtendedL2.SUBCLUSTERS;
+    }
+
+    /** {@code len} bytes at guest offset {@code at} from {@code source}; {@code from}: where own data is copied from. */
+    private static byte[] expected(ImageRecipe r, Claim.Source source, long at, long from, int len) {
+        byte[] out = new byte[len];
+        switch (source) {
+            case OWN_DATA, DATA_OF -> GuestPattern.fill(from, r.layer(), out, 0, len);
+            case BACKING_DATA -> GuestPattern.fill(at, ImageRecipe.LAYER_BACKING, out, 0, len);
             default -> { } // zeros
         }
         return out;
+    }
+
+    private static void checkSubcluster(ScenarioCase c, ImageRecipe recipe, Claim.SubclusterContent sc) {
+        if (!recipe.extendedL2()) {
+            throw new ScenarioException(c.feature(), c.line(), c.id()
+                    + ": only an image with extended L2 entries has subclusters");
+        }
+        if (sc.subcluster() >= ExtendedL2.SUBCLUSTERS) {
+            throw new ScenarioException(c.feature(), c.line(), c.id() + ": a cluster has subclusters 0 to 31");
+        }
+        int len = subclusterSize(recipe);
+        byte[] cluster = ExpectedGuest.cluster(recipe, sc.guestCluster());
+        if (!Arrays.equals(expected(recipe, sc), Arrays.copyOfRange(cluster, sc.subcluster() * len,
+                (sc.subcluster() + 1) * len))) {
+            throw new ScenarioException(c.feature(), c.line(), c.id() + ": subcluster " + sc.subcluster()
+                    + " of guest cluster " + sc.guestCluster() + " cannot read as " + sc.source()
+                    + " given how the image is described");
+        }
     }
 
     /** accept, reject, implementation-defined or implementation-limit (manifest {@code outcome}). */
@@ -129,7 +170,7 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
 
     private static boolean isVerdict(Claim c) {
         return !(c instanceof Claim.ClusterContent || c instanceof Claim.GuestMatches || c instanceof Claim.BitmapContent
-                || c instanceof Claim.BitmapUnusable);
+                || c instanceof Claim.BitmapUnusable || c instanceof Claim.SubclusterContent);
     }
 
     private static Optional<Rule> ruleOf(Claim c) {

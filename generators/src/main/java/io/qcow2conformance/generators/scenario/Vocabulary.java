@@ -8,6 +8,7 @@ import io.qcow2conformance.model.bitmap.Range;
 import io.qcow2conformance.model.header.HeaderField;
 import io.qcow2conformance.model.rules.Rule;
 import io.qcow2conformance.model.write.Compression;
+import io.qcow2conformance.model.write.ExtendedL2;
 import io.qcow2conformance.model.write.PersistentBitmap;
 
 import java.nio.charset.StandardCharsets;
@@ -165,6 +166,19 @@ public final class Vocabulary {
                 (m, r) -> r.featureName(new ImageRecipe.FeatureName(Integer.parseInt(m.group(1)),
                         Integer.parseInt(m.group(2)), m.group(3))));
 
+        // ---- extended L2 entries (spec: Extended L2 Entries) ------------------------------------
+        given("the image uses extended L2 entries", "the image uses extended L2 entries",
+                (m, r) -> {
+                    if (r.version() != 3 || r.clusterBits() < ExtendedL2.MIN_CLUSTER_BITS) {
+                        throw new StepException("extended L2 entries need a version 3 image with clusters of 16 KiB or"
+                                + " more; for smaller clusters set bit 4 of header field \"incompatible_features\"");
+                    }
+                    r.extendedL2(true);
+                });
+        given("subclusters? (\\d+)(?: to (\\d+))? of guest cluster (\\d+) (holds? data|(?:is|are) zero|(?:is|are) unallocated)",
+                "subcluster(s) <a> [to <b>] of guest cluster <n> <hold(s) data|is/are zero|is/are unallocated>",
+                (m, r) -> subclusters(r, num(m, 1), m.group(2) == null ? num(m, 1) : num(m, 2), num(m, 3), m.group(4)));
+
         // ---- one fault each, located by name ----------------------------------------------
         given("header field \"(\\w+)\" is set to " + VALUE, "header field \"<name>\" is set to <value>",
                 (m, r) -> r.mutate(new Mutation.HeaderValue(field(m.group(1)), Mutation.Op.SET, value(m.group(2)))));
@@ -181,6 +195,14 @@ public final class Vocabulary {
                 "the host offset in the <L1|L2> entry for guest cluster <n> is <set to|increased by> <value>",
                 (m, r) -> r.mutate(new Mutation.HostOffset(m.group(1).equals("L1"), num(m, 2),
                         m.group(3).equals("set to") ? Mutation.Op.SET : Mutation.Op.ADD, value(m.group(4)))));
+        given("bit (\\d+) of the subcluster bitmap of the L2 entry for guest cluster (\\d+) is (set|cleared)",
+                "bit <n> of the subcluster bitmap of the L2 entry for guest cluster <n> is <set|cleared>",
+                (m, r) -> {
+                    if (!r.extendedL2()) {
+                        throw new StepException("only an image with extended L2 entries has subcluster bitmaps");
+                    }
+                    r.mutate(new Mutation.SubclusterBitmap(num(m, 2), bitOp(m.group(3)), num(m, 1)));
+                });
         given("the sector count in the L2 entry for guest cluster (\\d+) is set to (\\d+)",
                 "the sector count in the L2 entry for guest cluster <n> is set to <n>",
                 (m, r) -> r.mutate(new Mutation.CompressedSectors(num(m, 1), num(m, 2))));
@@ -283,6 +305,13 @@ public final class Vocabulary {
         then("reading guest cluster (\\d+) returns the data of guest cluster (\\d+)",
                 "reading guest cluster <n> returns the data of guest cluster <m>",
                 m -> new Claim.ClusterContent(num(m, 1), Claim.Source.DATA_OF, num(m, 2)));
+        then("reading subcluster (\\d+) of guest cluster (\\d+) returns (zeros|its data|the backing file's data)",
+                "reading subcluster <k> of guest cluster <n> returns <zeros|its data|the backing file's data>",
+                m -> new Claim.SubclusterContent(num(m, 2), Integer.parseInt(m.group(1)), switch (m.group(3)) {
+                    case "zeros" -> Claim.Source.ZEROS;
+                    case "its data" -> Claim.Source.OWN_DATA;
+                    default -> Claim.Source.BACKING_DATA;
+                }));
         then("bitmap \"([^\"]+)\" reads as (empty|the ranges set in it)",
                 "bitmap \"<name>\" reads as <empty|the ranges set in it>",
                 m -> new Claim.BitmapContent(m.group(1), m.group(2).equals("empty")));
@@ -302,6 +331,46 @@ public final class Vocabulary {
                     + String.join(", ", new java.util.TreeSet<>(fields.keySet())) + ")");
         }
         return f;
+    }
+
+    /**
+     * Subclusters {@code first} to {@code last} of guest cluster {@code g} hold data, are zero
+     * or are unallocated; a cluster described whole before (data or zero) is cut into its 32
+     * subclusters first.
+     */
+    private static void subclusters(ImageRecipe r, long first, long last, long g, String what) {
+        if (!r.extendedL2()) {
+            throw new StepException("say first that the image uses extended L2 entries");
+        }
+        if (first > last || last >= ExtendedL2.SUBCLUSTERS) {
+            throw new StepException("a cluster has subclusters 0 to 31, in order");
+        }
+        ClusterState prev = r.clusters().get(g);
+        ClusterState.Subclusters s;
+        if (prev == null) {
+            s = new ClusterState.Subclusters(0, 0, false);
+        } else if (prev instanceof ClusterState.Subclusters x) {
+            s = x;
+        } else if (prev instanceof ClusterState.Data) {
+            s = new ClusterState.Subclusters(ExtendedL2.ALL, 0, false);
+        } else if (prev instanceof ClusterState.Zero) {
+            s = new ClusterState.Subclusters(0, ExtendedL2.ALL, false);
+        } else if (prev instanceof ClusterState.ZeroAllocated) {
+            s = new ClusterState.Subclusters(0, ExtendedL2.ALL, true);
+        } else {
+            throw new StepException("guest cluster " + g + " is already described as " + prev
+                    + "; it has no subclusters to describe");
+        }
+        int n = (int) (last - first + 1);
+        int mask = n == ExtendedL2.SUBCLUSTERS ? ExtendedL2.ALL : ((1 << n) - 1) << first;
+        int allocated = s.allocated() & ~mask;
+        int zero = s.zero() & ~mask;
+        if (what.contains("data")) {
+            allocated |= mask;
+        } else if (what.endsWith("zero")) {
+            zero |= mask;
+        }
+        r.cluster(g, new ClusterState.Subclusters(allocated, zero, s.preallocated()));
     }
 
     private static ImageRecipe.Bitmap bitmap(ImageRecipe r, String name) {

@@ -8,6 +8,7 @@ import io.qcow2conformance.generators.image.ModelImageWriter;
 import io.qcow2conformance.generators.image.WrittenImage;
 import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.header.HeaderDecoder;
+import io.qcow2conformance.model.io.BigEndian;
 import io.qcow2conformance.model.io.ImageSource;
 import io.qcow2conformance.model.rules.Level;
 import io.qcow2conformance.model.rules.Rule;
@@ -26,9 +27,13 @@ class CompiledScenarioTest {
     private static final String GEOMETRY = "a version 3 image with 512-byte clusters and a 64 KiB virtual disk";
 
     private static ScenarioCase scenario(List<Rule> rules, String... steps) {
-        List<String> all = new ArrayList<>(List.of(GEOMETRY));
+        return scenario("header", List.of(GEOMETRY), rules, steps);
+    }
+
+    private static ScenarioCase scenario(String area, List<String> first, List<Rule> rules, String... steps) {
+        List<String> all = new ArrayList<>(first);
         all.addAll(List.of(steps));
-        return new ScenarioCase("x", "features/scenarios/t.feature", 3, "header", "s", "", rules, Level.MUST,
+        return new ScenarioCase("x", "features/scenarios/t.feature", 3, area, "s", "", rules, Level.MUST,
                 List.of(), false, all);
     }
 
@@ -65,6 +70,49 @@ class CompiledScenarioTest {
         StepException e = assertThrows(StepException.class,
                 () -> Vocabulary.apply("the image is shiny", new io.qcow2conformance.generators.image.ImageRecipe()));
         assertTrue(e.getMessage().contains("docs/writing-scenarios.md"), e.getMessage());
+    }
+
+    private static ScenarioCase extendedL2(List<Rule> rules, String... steps) {
+        return scenario("extended-l2", List.of("a version 3 image with 16 KiB clusters and a 32 KiB virtual disk",
+                "the image uses extended L2 entries"), rules, steps);
+    }
+
+    @Test
+    void aSubclusterClaimMustFollowFromTheDescription() {
+        ScenarioException e = assertThrows(ScenarioException.class, () -> CompiledScenario.compile(extendedL2(List.of(),
+                "subclusters 0 to 3 of guest cluster 1 hold data", "the image is valid",
+                "reading subcluster 4 of guest cluster 1 returns its data")));
+        assertTrue(e.getMessage().contains("subcluster 4 of guest cluster 1 cannot read as OWN_DATA"), e.getMessage());
+        CompiledScenario.compile(extendedL2(List.of(), "subclusters 0 to 3 of guest cluster 1 hold data",
+                "subcluster 5 of guest cluster 1 is zero", "the image is valid",
+                "reading subcluster 3 of guest cluster 1 returns its data",
+                "reading subcluster 4 of guest cluster 1 returns zeros",
+                "reading subcluster 5 of guest cluster 1 returns zeros"));
+    }
+
+    @Test
+    void subclustersNeedExtendedL2Entries() {
+        ScenarioException e = assertThrows(ScenarioException.class, () -> CompiledScenario.compile(scenario(List.of(),
+                "subcluster 0 of guest cluster 1 holds data", "the image is valid")));
+        assertTrue(e.getMessage().contains("extended L2 entries"), e.getMessage());
+        e = assertThrows(ScenarioException.class, () -> CompiledScenario.compile(scenario(List.of(),
+                "the image uses extended L2 entries", "the image is valid")));
+        assertTrue(e.getMessage().contains("clusters of 16 KiB or more"), e.getMessage());
+    }
+
+    @Test
+    void aSubclusterBitmapFaultLandsInTheSecondHalfOfTheEntry() {
+        // spec: Extended L2 Entries: 16-byte entries; bytes 8-15 are the bitmap, bit n allocates
+        // subcluster n and bit 32 + n marks it zero. The L1 table offset is header bytes 40-47.
+        CompiledScenario s = CompiledScenario.compile(extendedL2(List.of(Rule.MAPPING_SUBCLUSTER_ALLOC_AND_ZERO),
+                "subclusters 0 to 3 of guest cluster 1 hold data",
+                "bit 34 of the subcluster bitmap of the L2 entry for guest cluster 1 is set",
+                "a reader must refuse to read guest cluster 1, citing rule \"mapping.extended-l2.bitmap.alloc-and-zero\""));
+        byte[] img = new ModelImageWriter().write(s.recipe(), "unused").bytes();
+        assertEquals(1L << 4, BigEndian.u64(img, 72) & (1L << 4), "incompatible bit 4");
+        int l2 = (int) (BigEndian.u64(img, (int) BigEndian.u64(img, 40)) & 0x00fffffffffffe00L);
+        assertEquals(0xfL | 1L << 34, BigEndian.u64(img, l2 + 16 + 8));
+        assertEquals(0, BigEndian.u64(img, l2 + 8), "guest cluster 0 is unallocated");
     }
 
     @Test

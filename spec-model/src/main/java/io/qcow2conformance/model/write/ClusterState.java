@@ -106,4 +106,24 @@ public sealed interface ClusterState {
     /** Shares the host cluster of guest cluster {@code source} (a {@link Normal} cluster). */
     record Shared(long source) implements ClusterState {
     }
+
+    /**
+     * A standard cluster of an image with extended L2 entries, subcluster by subcluster (spec:
+     * Extended L2 Entries): bit i of {@code allocated} says subcluster i holds the layer's
+     * pattern, bit i of {@code zero} that it reads as zeros; any other subcluster reads from
+     * the layer below. The two masks are disjoint. {@code preallocated} keeps a host cluster
+     * even when no subcluster is allocated. See {@link ExtendedL2}.
+     */
+    record Subclusters(int allocated, int zero, boolean preallocated) implements ClusterState {
+        public Subclusters {
+            if ((allocated & zero) != 0) {
+                throw new IllegalArgumentException("a subcluster is either allocated or zero");
+            }
+        }
+
+        /** Whether the cluster has a host cluster: some subcluster is allocated, or it was preallocated. */
+        public boolean host() {
+            return allocated != 0 || preallocated;
+        }
+    }
 }

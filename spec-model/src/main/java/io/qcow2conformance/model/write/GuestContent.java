@@ -46,6 +46,9 @@ public final class GuestContent {
     }
 
     private static NavigableMap<Long, ClusterState> apply(ImageDescription d) {
+        if (d.extendedL2()) {
+            return ExtendedL2.apply(d);
+        }
         long cs = d.clusterSize();
         TreeMap<Long, ClusterState> m = new TreeMap<>();
         for (GuestOp op : d.operations()) {
@@ -106,6 +109,8 @@ public final class GuestContent {
             GuestPattern.fill(base, d.layer(), buf, 0, cs);
         } else if (s instanceof ClusterState.Shared sh) {
             cluster(sh.source(), buf);
+        } else if (s instanceof ClusterState.Subclusters x) {
+            ExtendedL2.fill(x, base, d.layer(), cs, buf, this::underlying);
         } else if (s instanceof ClusterState.Normal n) {
             if (n.zeroBase()) {
                 Arrays.fill(buf, 0, cs, (byte) 0);

@@ -39,6 +39,8 @@ import java.util.List;
  * @param bitmapsAutoclear       with bitmaps: set autoclear bit 0, which says the bitmaps are consistent
  * @param dataFile               the external data file that holds the guest clusters, or null (sets
  *                               incompatible bit 2, and autoclear bit 1 when raw; see {@link ExternalDataFile})
+ * @param extendedL2             extended L2 entries (incompatible bit 4, 16-byte entries with a subcluster bitmap):
+ *                               operations then work on subclusters (see {@link ExtendedL2})
  */
 public record ImageDescription(
         int version,
@@ -63,7 +65,8 @@ public record ImageDescription(
         boolean truncateCompressedTail,
         List<PersistentBitmap> bitmaps,
         boolean bitmapsAutoclear,
-        ExternalDataFile dataFile) {
+        ExternalDataFile dataFile,
+        boolean extendedL2) {
 
     /** Where the backing file name goes (spec: Header, backing_file_offset). */
     public enum BackingPlacement {
@@ -93,9 +96,14 @@ public record ImageDescription(
         return (virtualSize + clusterSize() - 1) >>> clusterBits;
     }
 
-    /** Entries per L2 table (standard 8-byte entries). */
+    /** Entries per L2 table: 8-byte entries, or 16-byte ones with extended L2 entries. */
     public long l2Entries() {
-        return clusterSize() / 8;
+        return clusterSize() / l2EntrySize();
+    }
+
+    /** Bytes per L2 entry (spec: Extended L2 Entries). */
+    public int l2EntrySize() {
+        return extendedL2 ? ExtendedL2.ENTRY_SIZE : 8;
     }
 
     public long l1Size() {
@@ -106,7 +114,8 @@ public record ImageDescription(
     public long incompatibleFeaturesWritten() {
         return incompatibleFeatures | (dirty ? Header.INCOMPAT_DIRTY : 0)
                 | (compression == Compression.ZSTD ? Header.INCOMPAT_COMPRESSION : 0)
-                | (dataFile != null ? Header.INCOMPAT_DATA_FILE : 0);
+                | (dataFile != null ? Header.INCOMPAT_DATA_FILE : 0)
+                | (extendedL2 ? Header.INCOMPAT_EXTL2 : 0);
     }
 
     /** autoclear_features as written: the raw bits plus bit 0 for consistent bitmaps and bit 1 for raw external data. */
@@ -150,6 +159,7 @@ public record ImageDescription(
         b.bitmaps.addAll(bitmaps);
         b.bitmapsAutoclear = bitmapsAutoclear;
         b.dataFile = dataFile;
+        b.extendedL2 = extendedL2;
         return b;
     }
 
@@ -178,6 +188,7 @@ public record ImageDescription(
         private final List<PersistentBitmap> bitmaps = new ArrayList<>();
         private boolean bitmapsAutoclear = true;
         private ExternalDataFile dataFile;
+        private boolean extendedL2;
 
         private Builder() {
         }
@@ -324,6 +335,12 @@ public record ImageDescription(
             return this;
         }
 
+        /** Extended L2 entries: version 3, clusters of 16 KiB or more, no shared clusters (see {@link ExtendedL2}). */
+        public Builder extendedL2(boolean on) {
+            extendedL2 = on;
+            return this;
+        }
+
         public ImageDescription build() {
             int hl = headerLength != null ? headerLength : version == 2 ? Header.V2_LENGTH : 112;
             int extra = Math.max(0, hl - Header.COMPRESSION_TYPE_OFFSET - 1);
@@ -331,7 +348,7 @@ public record ImageDescription(
             ImageDescription d = new ImageDescription(version, clusterBits, virtualSize, refcountOrder, hl, add,
                     compression, incompatibleFeatures, compatibleFeatures, autoclearFeatures, lazyRefcounts, dirty,
                     extensions, backingFileName, backingPlacement, backing, layer, operations, packCompressed,
-                    truncateCompressedTail, bitmaps, bitmapsAutoclear, dataFile);
+                    truncateCompressedTail, bitmaps, bitmapsAutoclear, dataFile, extendedL2);
             validate(d);
             return d;
         }
@@ -362,11 +379,13 @@ public record ImageDescription(
                     "bitmap names must be unique");
             if (d.dataFile != null) {
                 d.dataFile.validate(d);
+                require(!d.extendedL2, "the writer does not combine extended L2 entries with an external data file yet");
             }
             if (d.backingFileName != null) {
                 require(!d.backingFileName.isEmpty() && d.backingFileName.length() <= 1023,
                         "backing file name must be 1..1023 bytes");
             }
+            ExtendedL2.validate(d);
             long cs = d.clusterSize();
             for (GuestOp op : d.operations) {
                 if (op instanceof GuestOp.Share s) {
@@ -377,7 +396,7 @@ public record ImageDescription(
                 }
                 require(op.offset() >= 0 && op.length() > 0 && op.offset() + op.length() <= d.virtualSize,
                         "operation outside the virtual disk: " + op);
-                if (!(op instanceof GuestOp.Write)) {
+                if (!(op instanceof GuestOp.Write) && !(d.extendedL2 && !(op instanceof GuestOp.WriteCompressed))) {
                     long end = op.offset() + op.length();
                     require(op.offset() % cs == 0 && (end % cs == 0 || end == d.virtualSize),
                             "operation must cover whole clusters: " + op);

@@ -18,6 +18,7 @@ import java.util.Optional;
  * {@code backing_file_name}, {@code refcount_table}, {@code refcount_table_entry[i]},
  * {@code refcount_block[i]}, {@code l1_table}, {@code l1_entry[i]}, {@code l2_table[i]} (the
  * table L1 entry i points to), {@code l2_entry[c]} (the entry of guest cluster c),
+ * {@code l2_bitmap[c]} (with extended L2 entries: the subcluster bitmap after the entry of guest cluster c),
  * {@code data[c]} (the host cluster of a normal or preallocated zero guest cluster c) and
  * {@code compressed[c]} (the compressed bytes of guest cluster c, without sector rounding);
  * with persistent bitmaps the bitmaps extension is the last {@code extension[i]}, and
@@ -45,15 +46,17 @@ public final class Layout {
     private final Map<String, Region> regions;
     private final long[] refcountBlockOffsets;
     private final long[] refcounts;
+    private final int l2EntrySize;
 
     Layout(int clusterBits, int refcountOrder, long fileSize, Map<String, Region> regions, long[] refcountBlockOffsets,
-           long[] refcounts) {
+           long[] refcounts, int l2EntrySize) {
         this.clusterBits = clusterBits;
         this.refcountOrder = refcountOrder;
         this.fileSize = fileSize;
         this.regions = Collections.unmodifiableMap(new LinkedHashMap<>(regions));
         this.refcountBlockOffsets = refcountBlockOffsets.clone();
         this.refcounts = refcounts.clone();
+        this.l2EntrySize = l2EntrySize;
     }
 
     public static String extension(int index) {
@@ -78,6 +81,11 @@ public final class Layout {
 
     public static String l2Entry(long guestCluster) {
         return "l2_entry[" + guestCluster + "]";
+    }
+
+    /** The subcluster bitmap of the extended L2 entry of guest cluster {@code guestCluster} (spec: Extended L2 Entries). */
+    public static String l2Bitmap(long guestCluster) {
+        return "l2_bitmap[" + guestCluster + "]";
     }
 
     public static String data(long guestCluster) {
@@ -125,6 +133,16 @@ public final class Layout {
 
     public int refcountOrder() {
         return refcountOrder;
+    }
+
+    /** Entries per L2 table: 8-byte entries, 16-byte ones with extended L2 entries. */
+    public long l2Entries() {
+        return clusterSize() / l2EntrySize;
+    }
+
+    /** The L1 index of the L2 table that maps guest cluster {@code guestCluster}. */
+    public int l1Index(long guestCluster) {
+        return (int) (guestCluster / l2Entries());
     }
 
     /** The size of the written file. */

@@ -36,7 +36,9 @@ import java.util.TreeSet;
  *   <li>one L2 table for each L1 entry that maps a cluster that is not unallocated, in L1 order;</li>
  *   <li>one host cluster per normal or preallocated-zero guest cluster, in guest order (shared
  *       clusters reuse their source's host cluster; a preallocated zero cluster holds the
- *       layer's pattern, so a reader that ignores the zero flag is caught);</li>
+ *       layer's pattern, so a reader that ignores the zero flag is caught; with extended L2
+ *       entries, every cluster with a host cluster holds the pattern in all its subclusters,
+ *       so a reader that ignores the subcluster bitmap is caught);</li>
  *   <li>with persistent bitmaps: the bitmap directory, then for each bitmap in directory order
  *       its bitmap table and its data clusters in table order (a cluster with no set bit is an
  *       unallocated entry; see {@link PersistentBitmap.Storage});</li>
@@ -239,7 +241,8 @@ public final class Qcow2Writer {
             List<Long> compressedClusters = new ArrayList<>();
             clusters.forEach((c, s) -> {
                 l2Tables.add((int) (c / d.l2Entries()));
-                if (s instanceof ClusterState.Normal || s instanceof ClusterState.Zero z && z.preallocated()) {
+                if (s instanceof ClusterState.Normal || s instanceof ClusterState.Zero z && z.preallocated()
+                        || s instanceof ClusterState.Subclusters x && x.host()) {
                     dataClusters.add(c);
                 } else if (s instanceof ClusterState.Compressed) {
                     compressedClusters.add(c);
@@ -441,11 +444,16 @@ public final class Qcow2Writer {
                         entry = z.preallocated() ? copied(dataOffsets.get(c)) | L2Entry.ZERO_FLAG : L2Entry.ZERO_FLAG;
                     } else if (s instanceof ClusterState.Shared sh) {
                         entry = copied(dataOffsets.get(sh.source()));
-                    } else if (s instanceof ClusterState.Normal) {
+                    } else if (s instanceof ClusterState.Normal || s instanceof ClusterState.Subclusters x && x.host()) {
                         entry = copied(dataOffsets.get(c));
                     }
-                    BigEndian.put64(l2, (int) (c - firstGuest) * 8, entry);
-                    region(Layout.l2Entry(c), t.getValue() + (c - firstGuest) * 8, 8);
+                    int at = (int) (c - firstGuest) * d.l2EntrySize();
+                    BigEndian.put64(l2, at, entry);
+                    region(Layout.l2Entry(c), t.getValue() + at, 8);
+                    if (d.extendedL2()) {
+                        BigEndian.put64(l2, at + 8, ExtendedL2.bitmap(s));
+                        region(Layout.l2Bitmap(c), t.getValue() + at + 8, 8);
+                    }
                 }
                 writes.put(t.getValue(), l2);
             }
@@ -457,7 +465,7 @@ public final class Qcow2Writer {
                 }
                 byte[] data = new byte[(int) cs];
                 ClusterState s = clusters.get(e.getKey());
-                if (s instanceof ClusterState.Zero) {
+                if (s instanceof ClusterState.Zero || s instanceof ClusterState.Subclusters) {
                     GuestPattern.fill(e.getKey() * cs, d.layer(), data, 0, (int) cs);
                 } else {
                     content.cluster(e.getKey(), data);
@@ -587,7 +595,8 @@ public final class Qcow2Writer {
         }
 
         Layout layout() {
-            return new Layout(d.clusterBits(), d.refcountOrder(), fileSize, regions, refcountBlockOffsets, refcounts);
+            return new Layout(d.clusterBits(), d.refcountOrder(), fileSize, regions, refcountBlockOffsets, refcounts,
+                    d.l2EntrySize());
         }
     }
 }

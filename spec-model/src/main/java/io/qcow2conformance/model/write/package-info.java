@@ -11,6 +11,10 @@
  *       bytes, SHA-256), computed from the description alone.</li>
  *   <li>{@link io.qcow2conformance.model.write.Qcow2Writer}: writes the image (and its backing chain)
  *       and returns a {@link io.qcow2conformance.model.write.Layout}: every structure by name.</li>
+ *   <li>{@link io.qcow2conformance.model.write.ExtendedL2}: with extended L2 entries
+ *       ({@code Builder.extendedL2(true)}) operations work per subcluster; the per-cluster state is
+ *       {@code ClusterState.Subclusters} and each L2 entry is followed by its subcluster bitmap
+ *       (layout name {@code l2_bitmap[c]}).</li>
  *   <li>{@link io.qcow2conformance.model.write.Mutation}: one fault at a structure named in the
  *       layout, tagged with the {@link io.qcow2conformance.model.rules.Rule} it breaks.</li>
  * </ul>
