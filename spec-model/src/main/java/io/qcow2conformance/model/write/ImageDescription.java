@@ -37,6 +37,8 @@ import java.util.List;
  * @param bitmaps                persistent bitmaps, in directory order; with any, a bitmaps extension follows
  *                               {@code extensions} (spec: Bitmaps extension)
  * @param bitmapsAutoclear       with bitmaps: set autoclear bit 0, which says the bitmaps are consistent
+ * @param snapshots              internal snapshots, in table order, each taken after some of {@code operations}
+ *                               (spec: Snapshots); the operations after the first one cover whole clusters
  */
 public record ImageDescription(
         int version,
@@ -60,7 +62,8 @@ public record ImageDescription(
         boolean packCompressed,
         boolean truncateCompressedTail,
         List<PersistentBitmap> bitmaps,
-        boolean bitmapsAutoclear) {
+        boolean bitmapsAutoclear,
+        List<InternalSnapshot> snapshots) {
 
     /** Where the backing file name goes (spec: Header, backing_file_offset). */
     public enum BackingPlacement {
@@ -75,6 +78,7 @@ public record ImageDescription(
         extensions = List.copyOf(extensions);
         operations = List.copyOf(operations);
         bitmaps = List.copyOf(bitmaps);
+        snapshots = List.copyOf(snapshots);
     }
 
     @Override
@@ -115,6 +119,41 @@ public record ImageDescription(
         return compatibleFeatures | (lazyRefcounts ? Header.COMPAT_LAZY_REFCOUNTS : 0);
     }
 
+    /**
+     * The {@link GuestPattern} layer of operation {@code index}: {@link #layer()} before the
+     * first snapshot, then the {@link InternalSnapshot#layerAfter()} of the last snapshot
+     * taken before it.
+     */
+    public int layerOf(int index) {
+        int l = layer;
+        for (InternalSnapshot s : snapshots) {
+            if (s.operations() <= index) {
+                l = s.layerAfter();
+            }
+        }
+        return l;
+    }
+
+    /** The virtual disk size of snapshot {@code index}: its own, else the image's. */
+    public long snapshotVirtualSize(int index) {
+        long v = snapshots.get(index).virtualSize();
+        return v != 0 ? v : virtualSize;
+    }
+
+    /**
+     * The guest disk that snapshot {@code index} captured, as a description of its own: the
+     * operations before it (with their layers), its virtual size, no bitmaps or later snapshots.
+     */
+    public ImageDescription snapshotView(int index) {
+        InternalSnapshot s = snapshots.get(index);
+        Builder b = toBuilder();
+        b.operations.subList(s.operations(), b.operations.size()).clear();
+        b.snapshots.subList(index, b.snapshots.size()).clear();
+        b.bitmaps.clear();
+        b.virtualSize = snapshotVirtualSize(index);
+        return b.build();
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -144,6 +183,7 @@ public record ImageDescription(
         b.truncateCompressedTail = truncateCompressedTail;
         b.bitmaps.addAll(bitmaps);
         b.bitmapsAutoclear = bitmapsAutoclear;
+        b.snapshots.addAll(snapshots);
         return b;
     }
 
@@ -171,6 +211,7 @@ public record ImageDescription(
         private boolean truncateCompressedTail;
         private final List<PersistentBitmap> bitmaps = new ArrayList<>();
         private boolean bitmapsAutoclear = true;
+        private final List<InternalSnapshot> snapshots = new ArrayList<>();
 
         private Builder() {
         }
@@ -311,6 +352,17 @@ public record ImageDescription(
             return this;
         }
 
+        /** Adds a snapshot after the others (its operation count must not be less than theirs). */
+        public Builder snapshot(InternalSnapshot s) {
+            snapshots.add(s);
+            return this;
+        }
+
+        /** A snapshot of everything written so far, as QEMU writes it; the next writes use {@code layerAfter}. */
+        public Builder snapshot(String id, String name, int layerAfter) {
+            return snapshot(InternalSnapshot.of(id, name, operations.size(), layerAfter));
+        }
+
         public ImageDescription build() {
             int hl = headerLength != null ? headerLength : version == 2 ? Header.V2_LENGTH : 112;
             int extra = Math.max(0, hl - Header.COMPRESSION_TYPE_OFFSET - 1);
@@ -318,7 +370,7 @@ public record ImageDescription(
             ImageDescription d = new ImageDescription(version, clusterBits, virtualSize, refcountOrder, hl, add,
                     compression, incompatibleFeatures, compatibleFeatures, autoclearFeatures, lazyRefcounts, dirty,
                     extensions, backingFileName, backingPlacement, backing, layer, operations, packCompressed,
-                    truncateCompressedTail, bitmaps, bitmapsAutoclear);
+                    truncateCompressedTail, bitmaps, bitmapsAutoclear, snapshots);
             validate(d);
             return d;
         }
@@ -351,6 +403,7 @@ public record ImageDescription(
                 require(!d.backingFileName.isEmpty() && d.backingFileName.length() <= 1023,
                         "backing file name must be 1..1023 bytes");
             }
+            validateSnapshots(d);
             long cs = d.clusterSize();
             for (GuestOp op : d.operations) {
                 if (op instanceof GuestOp.Share s) {
@@ -366,6 +419,43 @@ public record ImageDescription(
                     require(op.offset() % cs == 0 && (end % cs == 0 || end == d.virtualSize),
                             "operation must cover whole clusters: " + op);
                 }
+            }
+        }
+
+        /**
+         * Snapshots come in operation order; an image with snapshots has no compressed or
+         * shared clusters (not modelled), and every operation after the first snapshot covers
+         * whole clusters, so that each cluster holds one layer; the operations a snapshot
+         * captures lie inside its virtual disk.
+         */
+        private static void validateSnapshots(ImageDescription d) {
+            if (d.snapshots.isEmpty()) {
+                return;
+            }
+            require(d.snapshots.stream().map(InternalSnapshot::id).distinct().count() == d.snapshots.size(),
+                    "snapshot IDs must be unique");
+            long cs = d.clusterSize();
+            int previous = 0;
+            for (int i = 0; i < d.snapshots.size(); i++) {
+                InternalSnapshot s = d.snapshots.get(i);
+                require(s.operations() >= previous && s.operations() <= d.operations.size(),
+                        "snapshots must come in operation order");
+                previous = s.operations();
+                long size = d.snapshotVirtualSize(i);
+                require(size > 0 && size < GuestPattern.MAX_OFFSET, "snapshot virtual size out of range");
+                for (GuestOp op : d.operations.subList(0, s.operations())) {
+                    require(op.offset() + op.length() <= size, "snapshot " + s.name() + " captures " + op
+                            + ", outside its virtual disk");
+                }
+            }
+            int first = d.snapshots.get(0).operations();
+            for (int i = 0; i < d.operations.size(); i++) {
+                GuestOp op = d.operations.get(i);
+                require(!(op instanceof GuestOp.WriteCompressed) && !(op instanceof GuestOp.Share),
+                        "compressed and shared clusters are not modelled in images with snapshots");
+                long end = op.offset() + op.length();
+                require(i < first || (op.offset() % cs == 0 && (end % cs == 0 || end == d.virtualSize)),
+                        "operations after a snapshot must cover whole clusters: " + op);
             }
         }
 

@@ -23,7 +23,9 @@ import java.util.Optional;
  * with persistent bitmaps the bitmaps extension is the last {@code extension[i]}, and
  * {@code bitmap_directory}, {@code bitmap_directory_entry[b]}, {@code bitmap_table[b]},
  * {@code bitmap_table_entry[b][j]} and {@code bitmap_data[b][j]} name the bitmap structures
- * (b: the bitmap's place in the directory; j: the table entry).
+ * (b: the bitmap's place in the directory; j: the table entry); with internal snapshots,
+ * {@code snapshot_table}, {@code snapshot_entry[s]} and {@code snapshot_l1_table[s]} (s: the
+ * snapshot's place in the table).
  */
 public final class Layout {
     /** One byte range of the file. */
@@ -106,6 +108,17 @@ public final class Layout {
         return "bitmap_data[" + index + "][" + entry + "]";
     }
 
+    /** The snapshot table entry of the {@code index}th snapshot (fixed part, extra data, ID, name, padding). */
+    public static String snapshotEntry(int index) {
+        return "snapshot_entry[" + index + "]";
+    }
+
+    /** The L1 table of the {@code index}th snapshot (its entries, without cluster padding). */
+    public static String snapshotL1Table(int index) {
+        return "snapshot_l1_table[" + index + "]";
+    }
+
+    public static final String SNAPSHOT_TABLE = "snapshot_table";
     public static final String BITMAP_DIRECTORY = "bitmap_directory";
     public static final String ADDITIONAL_FIELDS = "header.additional_fields";
     public static final String EXTENSIONS_END = "extensions.end";
