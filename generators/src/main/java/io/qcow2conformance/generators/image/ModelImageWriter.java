@@ -57,31 +57,49 @@ public final class ModelImageWriter implements ImageWriter {
             b.extension(Extension.featureNameTable(r.featureNames().stream()
                     .map(f -> new HeaderExtension.FeatureName(f.type(), f.bit(), f.name())).toList()));
         }
-        long cs = r.clusterSize();
+        List<ImageRecipe.Snapshot> snapshots = r.snapshots();
         List<GuestOp> shares = new ArrayList<>();
-        for (Map.Entry<Long, ClusterState> e : r.clusters().entrySet()) {
-            long off = e.getKey() * cs;
-            long len = Math.min(cs, r.virtualSize() - off);
-            ClusterState s = e.getValue();
-            if (s instanceof ClusterState.Data) {
-                b.write(off, len);
-            } else if (s instanceof ClusterState.Zero) {
-                b.zero(off, len, false);
-            } else if (s instanceof ClusterState.ZeroAllocated) {
-                b.zero(off, len, true);
-            } else if (s instanceof ClusterState.Compressed c) {
-                b.writeCompressed(off, len);
-                if (c.oddOffset()) {
-                    b.packCompressed(true);
+        int operations = 0;
+        for (int k = 0; k <= snapshots.size(); k++) {
+            // the clusters described between snapshot k - 1 and snapshot k (or the end)
+            Map<Long, ClusterState> view = k < snapshots.size() ? snapshots.get(k).clusters() : r.clusters();
+            for (Map.Entry<Long, ClusterState> e : view.entrySet()) {
+                int epoch = k < snapshots.size() ? snapshots.get(k).epoch(e.getKey()) : r.epoch(e.getKey());
+                if (epoch == k) {
+                    operations += describe(b, r, e.getKey(), e.getValue(), shares);
                 }
-            } else if (s instanceof ClusterState.Shared sh) {
-                shares.add(new GuestOp.Share(e.getKey(), sh.guestCluster()));
+            }
+            if (k < snapshots.size()) {
+                b.snapshot(snapshots.get(k).description(operations, k));
             }
         }
         shares.forEach(s -> b.share(((GuestOp.Share) s).guestCluster(), ((GuestOp.Share) s).sourceCluster()));
         b.truncateCompressedTail(r.endAfterCompressedData());
         r.bitmaps().forEach(bm -> b.bitmap(bm.description()));
         return b.build();
+    }
+
+    /** Adds the operation that gives guest cluster {@code g} state {@code s}; returns how many were added. */
+    private static int describe(ImageDescription.Builder b, ImageRecipe r, long g, ClusterState s, List<GuestOp> shares) {
+        long cs = r.clusterSize();
+        long off = g * cs;
+        long len = Math.min(cs, r.virtualSize() - off);
+        if (s instanceof ClusterState.Data) {
+            b.write(off, len);
+        } else if (s instanceof ClusterState.Zero) {
+            b.zero(off, len, false);
+        } else if (s instanceof ClusterState.ZeroAllocated) {
+            b.zero(off, len, true);
+        } else if (s instanceof ClusterState.Compressed c) {
+            b.writeCompressed(off, len);
+            if (c.oddOffset()) {
+                b.packCompressed(true);
+            }
+        } else if (s instanceof ClusterState.Shared sh) {
+            shares.add(new GuestOp.Share(g, sh.guestCluster()));
+            return 0;
+        }
+        return 1;
     }
 
     @Override

@@ -74,6 +74,15 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
                 }
             }
         }
+        for (Claim claim : claims) {
+            if (claim instanceof Claim.SnapshotContent sc) {
+                try {
+                    recipe.snapshotIndex(sc.name());
+                } catch (IllegalArgumentException e) {
+                    throw new ScenarioException(c.feature(), c.line(), c.id() + ": " + e.getMessage());
+                }
+            }
+        }
         return new CompiledScenario(c, recipe, claims, verdict);
     }
 
@@ -82,7 +91,7 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
         int cs = r.clusterSize();
         byte[] out = new byte[cs];
         switch (cc.source()) {
-            case OWN_DATA, DATA_OF -> GuestPattern.fill(cc.of() * cs, r.layer(), out, 0, cs);
+            case OWN_DATA, DATA_OF -> GuestPattern.fill(cc.of() * cs, ExpectedGuest.layer(r, cc.of()), out, 0, cs);
             case BACKING_DATA -> GuestPattern.fill(cc.guestCluster() * cs, ImageRecipe.LAYER_BACKING, out, 0, cs);
             default -> { } // zeros
         }
@@ -121,7 +130,8 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
     }
 
     private static boolean isVerdict(Claim c) {
-        return !(c instanceof Claim.ClusterContent || c instanceof Claim.GuestMatches || c instanceof Claim.BitmapContent);
+        return !(c instanceof Claim.ClusterContent || c instanceof Claim.GuestMatches || c instanceof Claim.BitmapContent
+                || c instanceof Claim.SnapshotContent);
     }
 
     private static Optional<Rule> ruleOf(Claim c) {

@@ -28,8 +28,8 @@ public record InternalSnapshot(String id, String name, int operations, int layer
     public static final int DISK_SIZE_EXTRA_DATA = 16;
     /** Fills extra data past the fields this writer knows: data a reader must skip unread. */
     public static final byte UNKNOWN_EXTRA_BYTE = (byte) 0xa5;
-    /** QEMU's limit on extra data per entry (QEMU: QCOW_MAX_SNAPSHOT_EXTRA_DATA). */
-    public static final int MAX_EXTRA_DATA = 1024;
+    /** The writer's bound on extra data (QEMU refuses more than 1024 bytes: an implementation limit the corpus shows). */
+    public static final int MAX_EXTRA_DATA = 1 << 16;
 
     public InternalSnapshot {
         if (id.getBytes(StandardCharsets.UTF_8).length > 0xffff || name.getBytes(StandardCharsets.UTF_8).length > 0xffff) {
