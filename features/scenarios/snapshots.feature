@@ -183,3 +183,32 @@ Feature: Internal snapshots
     And a snapshot "s" is taken
     And snapshot "s" has 1032 bytes of extra data
     Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern
+
+  @id:snap-id-duplicate @rule:snapshot.entry.id.unique @should
+  Scenario: Two snapshots with the same ID
+    IDs should be unique; a reader that looks snapshots up by name still finds each one.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "a" is taken
+    And guest cluster 1 holds data
+    And a snapshot "b" is taken
+    And snapshot "b" has the ID "1"
+    And guest cluster 0 holds data
+    Then the image is valid
+    And snapshot "a" reads as the guest content when it was taken
+    And snapshot "b" reads as the guest content when it was taken
+
+  @id:snap-l1-short @rule:snapshot.entry.l1_size.covers-virtual-size @should
+  Scenario: A snapshot's L1 table does not cover its whole virtual disk
+    The snapshot's 64 KiB disk needs two L1 entries; l1_size says one. Nothing was written
+    in the part the missing entry maps, so reading it as unallocated gives the same content.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "s" is taken
+    And snapshot "s" has a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And field "l1_size" of the table entry of snapshot "s" is set to 1
+    Then the image is valid
+    And snapshot "s" reads as the guest content when it was taken

@@ -106,7 +106,7 @@ public final class ImageRecipe {
      * taken; the steps after it describe the active image. ID: its place in the table, from 1.
      */
     public static final class Snapshot {
-        private final String id;
+        private String id;
         private final String name;
         private final SortedMap<Long, ClusterState> clusters;
         private final Map<Long, Integer> epochs;
@@ -136,6 +136,10 @@ public final class ImageRecipe {
         /** How many snapshots had been taken when guest cluster {@code c} was last described before this one. */
         int epoch(long c) {
             return epochs.getOrDefault(c, 0);
+        }
+
+        public void id(String id) {
+            this.id = id;
         }
 
         public void extraDataSize(int size) {

@@ -253,6 +253,8 @@ public final class Vocabulary {
         // ---- internal snapshots (spec: Snapshots) -------------------------------------------------
         given("a snapshot \"([^\"]+)\" is taken", "a snapshot \"<name>\" is taken",
                 (m, r) -> r.snapshot(m.group(1)));
+        given("snapshot \"([^\"]+)\" has the ID \"([^\"]*)\"", "snapshot \"<name>\" has the ID \"<id>\"",
+                (m, r) -> snapshot(r, m.group(1)).id(m.group(2)));
         given("snapshot \"([^\"]+)\" has (\\d+) bytes of extra data", "snapshot \"<name>\" has <n> bytes of extra data",
                 (m, r) -> snapshot(r, m.group(1)).extraDataSize(Integer.parseInt(m.group(2))));
         given("snapshot \"([^\"]+)\" has an? " + SIZE + " virtual disk", "snapshot \"<name>\" has a <size> virtual disk",
