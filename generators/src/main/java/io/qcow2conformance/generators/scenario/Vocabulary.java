@@ -7,6 +7,7 @@ import io.qcow2conformance.generators.image.Structure;
 import io.qcow2conformance.model.bitmap.Range;
 import io.qcow2conformance.model.header.HeaderField;
 import io.qcow2conformance.model.rules.Rule;
+import io.qcow2conformance.model.snapshot.SnapshotEntryField;
 import io.qcow2conformance.model.write.Compression;
 import io.qcow2conformance.model.write.PersistentBitmap;
 
@@ -55,19 +56,6 @@ public final class Vocabulary {
     private static final java.util.Map<String, int[]> BITMAPS_EXTENSION_FIELDS = java.util.Map.of(
             "nb_bitmaps", new int[] {0, 4}, "reserved32", new int[] {4, 4},
             "bitmap_directory_size", new int[] {8, 8}, "bitmap_directory_offset", new int[] {16, 8});
-
-    /**
-     * Snapshot table entry fields (spec: Snapshots > Snapshot table entry; named as QEMU's
-     * QCowSnapshotHeader and QCowSnapshotExtraData): name to {offset, width} in the entry.
-     */
-    private static final java.util.Map<String, int[]> SNAPSHOT_ENTRY_FIELDS = java.util.Map.ofEntries(
-            java.util.Map.entry("l1_table_offset", new int[] {0, 8}), java.util.Map.entry("l1_size", new int[] {8, 4}),
-            java.util.Map.entry("id_str_size", new int[] {12, 2}), java.util.Map.entry("name_size", new int[] {14, 2}),
-            java.util.Map.entry("date_sec", new int[] {16, 4}), java.util.Map.entry("date_nsec", new int[] {20, 4}),
-            java.util.Map.entry("vm_clock_nsec", new int[] {24, 8}), java.util.Map.entry("vm_state_size", new int[] {32, 4}),
-            java.util.Map.entry("extra_data_size", new int[] {36, 4}),
-            java.util.Map.entry("vm_state_size_large", new int[] {40, 8}), java.util.Map.entry("disk_size", new int[] {48, 8}),
-            java.util.Map.entry("icount", new int[] {56, 8}));
 
     private static void given(String regex, String form, java.util.function.BiConsumer<Matcher, ImageRecipe> a) {
         PHRASES.add(new Phrase(Pattern.compile(regex), form, false, (m, r) -> {
@@ -262,9 +250,11 @@ public final class Vocabulary {
         given("field \"(\\w+)\" of the table entry of snapshot \"([^\"]+)\" is (set to|increased by) " + VALUE,
                 "field \"<name>\" of the table entry of snapshot \"<name>\" is <set to|increased by> <value>",
                 (m, r) -> {
-                    int[] f = field(SNAPSHOT_ENTRY_FIELDS, m.group(1), "snapshot table entry");
-                    r.mutate(new Mutation.SnapshotEntryField(r.snapshotIndex(m.group(2)), f[0], f[1], setOrAdd(m.group(3)),
-                            value(m.group(4))));
+                    SnapshotEntryField f = SnapshotEntryField.bySpecName(m.group(1)).orElseThrow(() -> new StepException(
+                            "a snapshot table entry has no field \"" + m.group(1) + "\" (fields: " + java.util.Arrays.stream(
+                                    SnapshotEntryField.values()).map(SnapshotEntryField::specName).toList() + ")"));
+                    r.mutate(new Mutation.SnapshotEntryField(r.snapshotIndex(m.group(2)), f.offset(), f.width(),
+                            setOrAdd(m.group(3)), value(m.group(4))));
                 });
         given("byte (\\d+) of the table entry of snapshot \"([^\"]+)\" is set to " + VALUE,
                 "byte <n> of the table entry of snapshot \"<name>\" is set to <value>",

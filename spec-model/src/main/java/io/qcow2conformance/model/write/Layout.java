@@ -1,6 +1,7 @@
 package io.qcow2conformance.model.write;
 
 import io.qcow2conformance.model.header.HeaderField;
+import io.qcow2conformance.model.snapshot.SnapshotEntryField;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,8 +25,9 @@ import java.util.Optional;
  * {@code bitmap_directory}, {@code bitmap_directory_entry[b]}, {@code bitmap_table[b]},
  * {@code bitmap_table_entry[b][j]} and {@code bitmap_data[b][j]} name the bitmap structures
  * (b: the bitmap's place in the directory; j: the table entry); with internal snapshots,
- * {@code snapshot_table}, {@code snapshot_entry[s]} and {@code snapshot_l1_table[s]} (s: the
- * snapshot's place in the table).
+ * {@code snapshot_table}, {@code snapshot_entry[s]}, its fields {@code snapshot_entry[s].<field>}
+ * (see {@link SnapshotEntryField}) and {@code snapshot_l1_table[s]} (s: the snapshot's place in
+ * the table).
  */
 public final class Layout {
     /** One byte range of the file. */
@@ -111,6 +113,11 @@ public final class Layout {
     /** The snapshot table entry of the {@code index}th snapshot (fixed part, extra data, ID, name, padding). */
     public static String snapshotEntry(int index) {
         return "snapshot_entry[" + index + "]";
+    }
+
+    /** Field {@code f} of the table entry of the {@code index}th snapshot (present when its extra data holds it). */
+    public static String snapshotEntryField(int index, SnapshotEntryField f) {
+        return snapshotEntry(index) + "." + f.specName();
     }
 
     /** The L1 table of the {@code index}th snapshot (its entries, without cluster padding). */

@@ -4,8 +4,10 @@ import io.qcow2conformance.model.io.BigEndian;
 import io.qcow2conformance.model.mapping.L1Entry;
 import io.qcow2conformance.model.mapping.L2Entry;
 import io.qcow2conformance.model.snapshot.Snapshot;
+import io.qcow2conformance.model.snapshot.SnapshotEntryField;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -162,12 +164,12 @@ final class SnapshotPlan {
             }
             writes.put(v.l1Offset, l1);
             int size = entrySize(v.snapshot);
-            entry(v, at);
             layout.region(Layout.snapshotEntry(i), tableOffset + at, size);
+            entry(v, at, i, layout);
             at += size;
         }
         layout.region(Layout.SNAPSHOT_TABLE, tableOffset, table.length);
-        writes.put(tableOffset, java.util.Arrays.copyOf(table, (int) ((table.length + cs - 1) / cs * cs)));
+        writes.put(tableOffset, Arrays.copyOf(table, (int) ((table.length + cs - 1) / cs * cs)));
     }
 
     /** Receives a named region of the layout. */
@@ -193,21 +195,33 @@ final class SnapshotPlan {
         return l2;
     }
 
-    /** spec: Snapshots > Snapshot table entry; the clock and VM state fields stay zero. */
-    private void entry(View v, int at) {
+    /**
+     * Entry {@code index} at byte {@code at} of the table (spec: Snapshots > Snapshot table
+     * entry): every field the extra data holds, each named in the layout; the date, clock and
+     * VM state fields stay zero, icount is -1 (none), extra data past the fields is filler.
+     */
+    private void entry(View v, int at, int index, RegionSink layout) {
         InternalSnapshot s = v.snapshot;
         byte[] id = s.idBytes();
         byte[] name = s.nameBytes();
-        BigEndian.put64(table, at, v.l1Offset);
-        BigEndian.put32(table, at + 8, v.l1Size);
-        BigEndian.put16(table, at + 12, id.length);
-        BigEndian.put16(table, at + 14, name.length);
-        BigEndian.put32(table, at + 36, s.extraDataSize());
         int extra = at + Snapshot.FIXED_LENGTH;
-        java.util.Arrays.fill(table, extra, extra + s.extraDataSize(), InternalSnapshot.UNKNOWN_EXTRA_BYTE);
-        long[] fields = {0, v.content.description().virtualSize(), -1L}; // vm_state_size_large, disk_size, icount
-        for (int f = 0; f < fields.length && (f + 1) * 8 <= s.extraDataSize(); f++) {
-            BigEndian.put64(table, extra + f * 8, fields[f]);
+        Arrays.fill(table, extra, extra + s.extraDataSize(), InternalSnapshot.UNKNOWN_EXTRA_BYTE);
+        for (SnapshotEntryField f : SnapshotEntryField.values()) {
+            if (!f.presentWith(s.extraDataSize())) {
+                continue;
+            }
+            long value = switch (f) {
+                case L1_TABLE_OFFSET -> v.l1Offset;
+                case L1_SIZE -> v.l1Size;
+                case ID_STR_SIZE -> id.length;
+                case NAME_SIZE -> name.length;
+                case EXTRA_DATA_SIZE -> s.extraDataSize();
+                case DISK_SIZE -> v.content.description().virtualSize();
+                case ICOUNT -> -1L;
+                default -> 0; // dates, clock and VM state sizes
+            };
+            Qcow2Writer.putField(table, at + f.offset(), f.width(), value);
+            layout.region(Layout.snapshotEntryField(index, f), tableOffset + at + f.offset(), f.width());
         }
         int pos = extra + s.extraDataSize();
         System.arraycopy(id, 0, table, pos, id.length);

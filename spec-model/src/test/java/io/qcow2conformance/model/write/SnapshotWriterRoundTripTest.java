@@ -10,6 +10,7 @@ import io.qcow2conformance.model.read.BackingChain;
 import io.qcow2conformance.model.read.GuestDisk;
 import io.qcow2conformance.model.snapshot.Snapshot;
 import io.qcow2conformance.model.snapshot.SnapshotDisk;
+import io.qcow2conformance.model.snapshot.SnapshotEntryField;
 import io.qcow2conformance.model.snapshot.SnapshotTable;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -105,6 +106,10 @@ class SnapshotWriterRoundTripTest {
             assertEquals(8 * CLUSTER, extra.virtualDiskSize().orElseThrow());
             Snapshot sixteen = t.entries().get(2);
             assertTrue(sixteen.icount().isEmpty());
+            // spec: the virtual disk size is extra data bytes 48-55 of the entry; 16 bytes hold no icount
+            assertEquals(sixteen.entryOffset() + 48,
+                    layout.region(Layout.snapshotEntryField(2, SnapshotEntryField.DISK_SIZE)).offset());
+            assertTrue(layout.find(Layout.snapshotEntryField(2, SnapshotEntryField.ICOUNT)).isEmpty());
             assertEquals(1, sixteen.l1Size());
             for (int i = 0; i < 3; i++) {
                 Snapshot s = t.entries().get(i);
