@@ -106,6 +106,14 @@ Feature: Internal snapshots
     And header field "snapshots_offset" is set to the end of the file
     Then a check must report corruption, citing rule "snapshot.table.in-file"
 
+  @id:snap-table-unaligned @rule:header.snapshots_offset.aligned @must
+  Scenario: The snapshot table offset of an image with a snapshot is not cluster aligned
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "s" is taken
+    And header field "snapshots_offset" is increased by 8
+    Then a check must report corruption, citing rule "header.snapshots_offset.aligned"
+
   @id:snap-entry-past-eof @rule:snapshot.entry.in-file @must
   Scenario: A snapshot's name reaches past the end of the file
     The snapshot table is the last cluster of the file; a name length of 65535 makes the
