@@ -44,9 +44,9 @@ public final class Corpus {
     /** How guest bytes are derived (io.qcow2conformance.model.write.GuestPattern), for the manifest. */
     public static final String GUEST_PATTERN = "Every aligned 8-byte word of the guest disk at guest offset o written by "
             + "layer L holds, big-endian: byte 0 = 0x51, byte 1 = L, bytes 2-7 = o / 8. Layer 0 is the image itself, "
-            + "layer 1 its backing file. Zero clusters, and unallocated clusters without a backing file, read as zero "
-            + "bytes; a preallocated host cluster under a zero cluster holds the layer's pattern, which a reader must "
-            + "not return.";
+            + "layer 1 its backing file, layer 2 + k what is written after the image's snapshot k (from 0). Zero "
+            + "clusters, and unallocated clusters without a backing file, read as zero bytes; a preallocated host "
+            + "cluster under a zero cluster holds the layer's pattern, which a reader must not return.";
 
     private final ImageWriter writer;
 
@@ -113,6 +113,7 @@ public final class Corpus {
         if (v instanceof Claim.Valid || v instanceof Claim.Open) {
             e.put("virtualSize", r.virtualSize());
             e.put("guestSha256", ExpectedGuest.sha256(r));
+            snapshots(e, r);
         }
         ArrayNode bitmaps = null;
         for (Claim c : s.claims()) {
@@ -149,6 +150,22 @@ public final class Corpus {
             if (v instanceof Claim.CheckCorruption) {
                 e.putObject("check").put("exitCode", 2);
             }
+        }
+    }
+
+    /** Each snapshot's ID, name, virtual size and the SHA-256 of the guest content it captured (spec: Snapshots). */
+    private static void snapshots(ObjectNode e, ImageRecipe r) {
+        List<ImageRecipe.Snapshot> all = r.snapshots();
+        if (all.isEmpty()) {
+            return;
+        }
+        ArrayNode out = e.putArray("snapshots");
+        for (int i = 0; i < all.size(); i++) {
+            ObjectNode n = out.addObject();
+            n.put("id", all.get(i).id());
+            n.put("name", all.get(i).name());
+            n.put("virtualSize", ExpectedGuest.snapshotVirtualSize(r, i));
+            n.put("guestSha256", ExpectedGuest.snapshotSha256(r, i));
         }
     }
 

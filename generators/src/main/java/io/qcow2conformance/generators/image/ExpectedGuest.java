@@ -27,6 +27,21 @@ public final class ExpectedGuest {
         return HexFormat.of().formatHex(content(r).sha256());
     }
 
+    /** The pattern layer of the data in guest cluster {@code guestCluster} (snapshots change it for later writes). */
+    public static int layer(ImageRecipe r, long guestCluster) {
+        return content(r).layer(guestCluster);
+    }
+
+    /** SHA-256 (lower-case hex) of the guest content snapshot {@code index} captured (spec: Snapshots). */
+    public static String snapshotSha256(ImageRecipe r, int index) {
+        return HexFormat.of().formatHex(content(r).snapshot(index).sha256());
+    }
+
+    /** The virtual size of snapshot {@code index}: its own, else the image's. */
+    public static long snapshotVirtualSize(ImageRecipe r, int index) {
+        return ModelImageWriter.describe(r, "backing").snapshotVirtualSize(index);
+    }
+
     public static String sha256(byte[] data) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));

@@ -4,9 +4,12 @@ import io.qcow2conformance.model.bitmap.Range;
 import io.qcow2conformance.model.write.Compression;
 import io.qcow2conformance.model.write.PersistentBitmap;
 import io.qcow2conformance.model.write.GuestPattern;
+import io.qcow2conformance.model.write.InternalSnapshot;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
@@ -24,6 +27,8 @@ public final class ImageRecipe {
     public static final int LAYER_IMAGE = 0;
     /** The layer of its backing file's data. */
     public static final int LAYER_BACKING = 1;
+    /** The layer of the data written after snapshot k (from 0) is this plus k. */
+    public static final int LAYER_AFTER_SNAPSHOT = 2;
 
     /** A backing file: the same geometry, every guest cluster holding layer-1 data. */
     public enum BackingFormat { QCOW2, RAW }
@@ -114,6 +119,62 @@ public final class ImageRecipe {
         }
     }
 
+    /**
+     * An internal snapshot (spec: Snapshots): it captures the clusters described before it was
+     * taken; the steps after it describe the active image. ID: its place in the table, from 1.
+     */
+    public static final class Snapshot {
+        private String id;
+        private final String name;
+        private final SortedMap<Long, ClusterState> clusters;
+        private final Map<Long, Integer> epochs;
+        private int extraDataSize = InternalSnapshot.QEMU_EXTRA_DATA;
+        private long virtualSize;
+
+        Snapshot(String id, String name, SortedMap<Long, ClusterState> clusters, Map<Long, Integer> epochs) {
+            this.id = id;
+            this.name = name;
+            this.clusters = Collections.unmodifiableSortedMap(new TreeMap<>(clusters));
+            this.epochs = Map.copyOf(epochs);
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        /** The guest clusters as they were when the snapshot was taken. */
+        public SortedMap<Long, ClusterState> clusters() {
+            return clusters;
+        }
+
+        /** How many snapshots had been taken when guest cluster {@code c} was last described before this one. */
+        int epoch(long c) {
+            return epochs.getOrDefault(c, 0);
+        }
+
+        public void id(String id) {
+            this.id = id;
+        }
+
+        public void extraDataSize(int size) {
+            extraDataSize = size;
+        }
+
+        /** Its own virtual size (stored in its extra data), or 0 for the image's. */
+        public void virtualSize(long size) {
+            virtualSize = size;
+        }
+
+        /** The writer's description of this snapshot, taken after {@code operations} operations. */
+        public InternalSnapshot description(int operations, int index) {
+            return new InternalSnapshot(id, name, operations, LAYER_AFTER_SNAPSHOT + index, extraDataSize, virtualSize);
+        }
+    }
+
     private int version = -1;
     private int clusterBits;
     private long virtualSize;
@@ -134,6 +195,9 @@ public final class ImageRecipe {
     private final List<Bitmap> bitmaps = new ArrayList<>();
     private DataFile dataFile;
     private boolean extendedL2;
+    private final List<Snapshot> snapshots = new ArrayList<>();
+    /** For each described guest cluster, how many snapshots had been taken when it was last described. */
+    private final Map<Long, Integer> epochs = new HashMap<>();
 
     public boolean described() {
         return version > 0;
@@ -206,6 +270,47 @@ public final class ImageRecipe {
                     + guestClusters() + " clusters)");
         }
         clusters.put(guestCluster, state);
+        epochs.put(guestCluster, snapshots.size());
+    }
+
+    /** The number of snapshots taken before guest cluster {@code c} was last described (0 when not described). */
+    public int epoch(long c) {
+        return epochs.getOrDefault(c, 0);
+    }
+
+    /** Takes a snapshot of the clusters described so far; names are unique. */
+    public Snapshot snapshot(String name) {
+        requireNew(snapshots, Snapshot::name, name, "snapshot");
+        Snapshot x = new Snapshot(String.valueOf(snapshots.size() + 1), name, clusters, epochs);
+        snapshots.add(x);
+        return x;
+    }
+
+    public List<Snapshot> snapshots() {
+        return List.copyOf(snapshots);
+    }
+
+    /** The place of snapshot {@code name} in the snapshot table. */
+    public int snapshotIndex(String name) {
+        return index(snapshots, Snapshot::name, name, "snapshot \"" + name + "\"; take it first");
+    }
+
+    private static <T> void requireNew(List<T> items, java.util.function.Function<T, String> nameOf, String name,
+                                       String kind) {
+        if (items.stream().anyMatch(x -> nameOf.apply(x).equals(name))) {
+            throw new IllegalArgumentException("the image already has a " + kind + " \"" + name + "\"");
+        }
+    }
+
+    /** The place of the item called {@code name} in {@code items}; {@code missing} completes "the image has no ...". */
+    private static <T> int index(List<T> items, java.util.function.Function<T, String> nameOf, String name,
+                                 String missing) {
+        for (int i = 0; i < items.size(); i++) {
+            if (nameOf.apply(items.get(i)).equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("the image has no " + missing);
     }
 
     public SortedMap<Long, ClusterState> clusters() {
@@ -283,9 +388,7 @@ public final class ImageRecipe {
 
     /** Adds a bitmap; names are unique. */
     public Bitmap bitmap(String name, int granularityBits) {
-        if (bitmaps.stream().anyMatch(b -> b.name().equals(name))) {
-            throw new IllegalArgumentException("the image already has a bitmap \"" + name + "\"");
-        }
+        requireNew(bitmaps, Bitmap::name, name, "bitmap");
         Bitmap b = new Bitmap(name, granularityBits);
         bitmaps.add(b);
         return b;
@@ -297,12 +400,7 @@ public final class ImageRecipe {
 
     /** The place of bitmap {@code name} in the directory. */
     public int bitmapIndex(String name) {
-        for (int i = 0; i < bitmaps.size(); i++) {
-            if (bitmaps.get(i).name().equals(name)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("the image has no bitmap \"" + name + "\"; add it first");
+        return index(bitmaps, Bitmap::name, name, "bitmap \"" + name + "\"; add it first");
     }
 
     public Optional<DataFile> dataFile() {

@@ -65,27 +65,20 @@ public final class ModelImageWriter implements ImageWriter {
             b.extension(Extension.featureNameTable(r.featureNames().stream()
                     .map(f -> new HeaderExtension.FeatureName(f.type(), f.bit(), f.name())).toList()));
         }
-        long cs = r.clusterSize();
+        List<ImageRecipe.Snapshot> snapshots = r.snapshots();
         List<GuestOp> shares = new ArrayList<>();
-        for (Map.Entry<Long, ClusterState> e : r.clusters().entrySet()) {
-            long off = e.getKey() * cs;
-            long len = Math.min(cs, r.virtualSize() - off);
-            ClusterState s = e.getValue();
-            if (s instanceof ClusterState.Data) {
-                b.write(off, len);
-            } else if (s instanceof ClusterState.Zero) {
-                b.zero(off, len, false);
-            } else if (s instanceof ClusterState.ZeroAllocated) {
-                b.zero(off, len, true);
-            } else if (s instanceof ClusterState.Compressed c) {
-                b.writeCompressed(off, len);
-                if (c.oddOffset()) {
-                    b.packCompressed(true);
+        int operations = 0;
+        for (int k = 0; k <= snapshots.size(); k++) {
+            // the clusters described between snapshot k - 1 and snapshot k (or the end)
+            Map<Long, ClusterState> view = k < snapshots.size() ? snapshots.get(k).clusters() : r.clusters();
+            for (Map.Entry<Long, ClusterState> e : view.entrySet()) {
+                int epoch = k < snapshots.size() ? snapshots.get(k).epoch(e.getKey()) : r.epoch(e.getKey());
+                if (epoch == k) {
+                    operations += describe(b, r, e.getKey(), e.getValue(), shares);
                 }
-            } else if (s instanceof ClusterState.Shared sh) {
-                shares.add(new GuestOp.Share(e.getKey(), sh.guestCluster()));
-            } else if (s instanceof ClusterState.Subclusters x) {
-                subclusters(b, off, cs / ExtendedL2.SUBCLUSTERS, x);
+            }
+            if (k < snapshots.size()) {
+                b.snapshot(snapshots.get(k).description(operations, k));
             }
         }
         shares.forEach(s -> b.share(((GuestOp.Share) s).guestCluster(), ((GuestOp.Share) s).sourceCluster()));
@@ -99,17 +92,20 @@ public final class ModelImageWriter implements ImageWriter {
 
     /**
      * One write per run of allocated subclusters and one zero per run of zero subclusters; the
-     * rest stays unallocated. A preallocated cluster is first zeroed whole on its host cluster,
+     * rest stays unallocated. Returns how many operations were added. A preallocated cluster is first zeroed whole on its host cluster,
      * then its unallocated subclusters discarded one by one (a discard of the whole cluster
      * would free the host cluster: see {@link ExtendedL2}).
      */
-    private static void subclusters(ImageDescription.Builder b, long clusterOffset, long sc, ClusterState.Subclusters x) {
+    private static int subclusters(ImageDescription.Builder b, long clusterOffset, long sc, ClusterState.Subclusters x) {
+        int added = 0;
         if (x.preallocated()) {
             b.zero(clusterOffset, ExtendedL2.SUBCLUSTERS * sc, true);
+            added++;
             int unallocated = ~(x.allocated() | x.zero());
             for (int i = 0; i < ExtendedL2.SUBCLUSTERS; i++) {
                 if ((unallocated >>> i & 1) != 0) {
                     b.discard(clusterOffset + i * sc, sc);
+                    added++;
                 }
             }
         }
@@ -123,11 +119,39 @@ public final class ModelImageWriter implements ImageWriter {
             }
             if (data) {
                 b.write(clusterOffset + i * sc, (j - i) * sc);
+                added++;
             } else if (zero && !x.preallocated()) { // a preallocated cluster is zero already
                 b.zero(clusterOffset + i * sc, (j - i) * sc, false);
+                added++;
             }
             i = j;
         }
+        return added;
+    }
+
+    /** Adds the operation that gives guest cluster {@code g} state {@code s}; returns how many were added. */
+    private static int describe(ImageDescription.Builder b, ImageRecipe r, long g, ClusterState s, List<GuestOp> shares) {
+        long cs = r.clusterSize();
+        long off = g * cs;
+        long len = Math.min(cs, r.virtualSize() - off);
+        if (s instanceof ClusterState.Data) {
+            b.write(off, len);
+        } else if (s instanceof ClusterState.Zero) {
+            b.zero(off, len, false);
+        } else if (s instanceof ClusterState.ZeroAllocated) {
+            b.zero(off, len, true);
+        } else if (s instanceof ClusterState.Compressed c) {
+            b.writeCompressed(off, len);
+            if (c.oddOffset()) {
+                b.packCompressed(true);
+            }
+        } else if (s instanceof ClusterState.Shared sh) {
+            shares.add(new GuestOp.Share(g, sh.guestCluster()));
+            return 0;
+        } else if (s instanceof ClusterState.Subclusters x) {
+            return subclusters(b, off, cs / ExtendedL2.SUBCLUSTERS, x);
+        }
+        return 1;
     }
 
     @Override

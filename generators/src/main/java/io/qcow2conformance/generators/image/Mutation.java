@@ -69,6 +69,13 @@ public sealed interface Mutation {
     record BitmapDataLastByte(int bitmap, int entry, int value) implements Mutation {
     }
 
+    /**
+     * A field of the table entry of the {@code snapshot}th snapshot: {@code width} bytes at
+     * {@code offset} into the entry (spec: Snapshots > Snapshot table entry).
+     */
+    record SnapshotEntryField(int snapshot, int offset, int width, Op op, long value) implements Mutation {
+    }
+
     /** A value of a mutation can name the file's own end (cluster aligned). */
     long END_OF_FILE = Long.MIN_VALUE;
 }

@@ -51,6 +51,9 @@ final class Mutations {
         } else if (m instanceof Mutation.BitmapsExtensionField f) {
             int at = (int) extension(img, layout, HeaderExtension.TYPE_BITMAPS) + 8 + f.offset();
             put(img, at, f.width(), op(get(img, at, f.width()), f.op(), value(f.value(), img)));
+        } else if (m instanceof Mutation.SnapshotEntryField f) {
+            int at = (int) layout.region(Layout.snapshotEntry(f.snapshot())).offset() + f.offset();
+            put(img, at, f.width(), op(get(img, at, f.width()), f.op(), value(f.value(), img)));
         } else if (m instanceof Mutation.BitmapDataLastByte d) {
             img[(int) layout.region(Layout.bitmapData(d.bitmap(), d.entry())).end() - 1] = (byte) d.value();
         } else if (m instanceof Mutation.CompressedSectors c) {
@@ -87,6 +90,10 @@ final class Mutations {
             return layout.region(Layout.L1_TABLE).offset();
         } else if (s instanceof Structure.L2Table l) {
             return layout.region(Layout.l2Table(layout.l1Index(l.guestCluster()))).offset();
+        } else if (s instanceof Structure.SnapshotTable) {
+            return layout.region(Layout.SNAPSHOT_TABLE).offset();
+        } else if (s instanceof Structure.SnapshotL1Table t) {
+            return layout.region(Layout.snapshotL1Table(t.index())).offset();
         } else if (s instanceof Structure.DataCluster d) {
             return layout.region(Layout.data(d.guestCluster())).offset();
         }

@@ -18,6 +18,14 @@ public sealed interface Structure {
     record L2Table(long guestCluster) implements Structure {
     }
 
+    /** The snapshot table (spec: Snapshots). */
+    record SnapshotTable() implements Structure {
+    }
+
+    /** The L1 table of the {@code index}th snapshot of the table. */
+    record SnapshotL1Table(int index) implements Structure {
+    }
+
     /** The host cluster holding the data of {@code guestCluster}. */
     record DataCluster(long guestCluster) implements Structure {
     }

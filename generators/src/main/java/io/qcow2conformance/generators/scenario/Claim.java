@@ -43,6 +43,10 @@ public sealed interface Claim {
     record BitmapUnusable(String name) implements Claim {
     }
 
+    /** Internal snapshot {@code name} reads as the guest content described before it was taken. */
+    record SnapshotContent(String name) implements Claim {
+    }
+
     /** The whole guest content equals the pattern the image was written with. */
     record GuestMatches() implements Claim {
     }

@@ -87,6 +87,15 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
                 }
             }
         }
+        for (Claim claim : claims) {
+            if (claim instanceof Claim.SnapshotContent sc) {
+                try {
+                    recipe.snapshotIndex(sc.name());
+                } catch (IllegalArgumentException e) {
+                    throw new ScenarioException(c.feature(), c.line(), c.id() + ": " + e.getMessage());
+                }
+            }
+        }
         return new CompiledScenario(c, recipe, claims, verdict);
     }
 
@@ -112,7 +121,7 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
     private static byte[] expected(ImageRecipe r, Claim.Source source, long at, long from, int len) {
         byte[] out = new byte[len];
         switch (source) {
-            case OWN_DATA, DATA_OF -> GuestPattern.fill(from, r.layer(), out, 0, len);
+            case OWN_DATA, DATA_OF -> GuestPattern.fill(from, ExpectedGuest.layer(r, from / r.clusterSize()), out, 0, len);
             case BACKING_DATA -> GuestPattern.fill(at, ImageRecipe.LAYER_BACKING, out, 0, len);
             default -> { } // zeros
         }
@@ -170,7 +179,8 @@ public record CompiledScenario(ScenarioCase scenario, ImageRecipe recipe, List<C
 
     private static boolean isVerdict(Claim c) {
         return !(c instanceof Claim.ClusterContent || c instanceof Claim.GuestMatches || c instanceof Claim.BitmapContent
-                || c instanceof Claim.BitmapUnusable || c instanceof Claim.SubclusterContent);
+                || c instanceof Claim.BitmapUnusable || c instanceof Claim.SubclusterContent
+                || c instanceof Claim.SnapshotContent);
     }
 
     private static Optional<Rule> ruleOf(Claim c) {

@@ -7,6 +7,7 @@ import io.qcow2conformance.generators.image.Structure;
 import io.qcow2conformance.model.bitmap.Range;
 import io.qcow2conformance.model.header.HeaderField;
 import io.qcow2conformance.model.rules.Rule;
+import io.qcow2conformance.model.snapshot.SnapshotEntryField;
 import io.qcow2conformance.model.write.Compression;
 import io.qcow2conformance.model.write.ExtendedL2;
 import io.qcow2conformance.model.write.PersistentBitmap;
@@ -32,7 +33,8 @@ public final class Vocabulary {
     private static final String HEX = "(0x[0-9a-fA-F]+)";
     private static final String RULE = "\"([a-z0-9_.-]+)\"";
     private static final String STRUCTURE = "(the header cluster|the refcount table|refcount block \\d+|the L1 table"
-            + "|the L2 table of guest cluster \\d+|the host cluster of guest cluster \\d+)";
+            + "|the L2 table of guest cluster \\d+|the host cluster of guest cluster \\d+"
+            + "|the snapshot table|the L1 table of snapshot \"[^\"]+\")";
 
     /** Does something with a match; returns the claim for Then phrases. */
     private interface Action {
@@ -215,9 +217,9 @@ public final class Vocabulary {
                         m.group(2).equals("set to") ? Mutation.Op.SET : Mutation.Op.ADD, value(m.group(3)))));
         given("the L2 entry for guest cluster (\\d+) points at " + STRUCTURE,
                 "the L2 entry for guest cluster <n> points at <structure>",
-                (m, r) -> r.mutate(new Mutation.PointAt(num(m, 1), structure(m.group(2)))));
+                (m, r) -> r.mutate(new Mutation.PointAt(num(m, 1), structure(m.group(2), r))));
         given("the refcount of " + STRUCTURE + " is set to (\\d+)", "the refcount of <structure> is set to <n>",
-                (m, r) -> r.mutate(new Mutation.Refcount(structure(m.group(1)), num(m, 2))));
+                (m, r) -> r.mutate(new Mutation.Refcount(structure(m.group(1), r), num(m, 2))));
         given("the length field of header extension " + HEX + " is set to " + VALUE,
                 "the length field of header extension <0xHEX> is set to <value>",
                 (m, r) -> r.mutate(new Mutation.ExtensionLength(Long.decode(m.group(1)), value(m.group(2)))));
@@ -276,6 +278,29 @@ public final class Vocabulary {
                 (m, r) -> r.mutate(new Mutation.BitmapDataLastByte(r.bitmapIndex(m.group(2)), Integer.parseInt(m.group(1)),
                         (int) value(m.group(3)))));
 
+        // ---- internal snapshots (spec: Snapshots) -------------------------------------------------
+        given("a snapshot \"([^\"]+)\" is taken", "a snapshot \"<name>\" is taken",
+                (m, r) -> r.snapshot(m.group(1)));
+        given("snapshot \"([^\"]+)\" has the ID \"([^\"]*)\"", "snapshot \"<name>\" has the ID \"<id>\"",
+                (m, r) -> snapshot(r, m.group(1)).id(m.group(2)));
+        given("snapshot \"([^\"]+)\" has (\\d+) bytes of extra data", "snapshot \"<name>\" has <n> bytes of extra data",
+                (m, r) -> snapshot(r, m.group(1)).extraDataSize(Integer.parseInt(m.group(2))));
+        given("snapshot \"([^\"]+)\" has an? " + SIZE + " virtual disk", "snapshot \"<name>\" has a <size> virtual disk",
+                (m, r) -> snapshot(r, m.group(1)).virtualSize(size(m.group(2))));
+        given("field \"(\\w+)\" of the table entry of snapshot \"([^\"]+)\" is (set to|increased by) " + VALUE,
+                "field \"<name>\" of the table entry of snapshot \"<name>\" is <set to|increased by> <value>",
+                (m, r) -> {
+                    SnapshotEntryField f = SnapshotEntryField.bySpecName(m.group(1)).orElseThrow(() -> new StepException(
+                            "a snapshot table entry has no field \"" + m.group(1) + "\" (fields: " + java.util.Arrays.stream(
+                                    SnapshotEntryField.values()).map(SnapshotEntryField::specName).toList() + ")"));
+                    r.mutate(new Mutation.SnapshotEntryField(r.snapshotIndex(m.group(2)), f.offset(), f.width(),
+                            setOrAdd(m.group(3)), value(m.group(4))));
+                });
+        given("byte (\\d+) of the table entry of snapshot \"([^\"]+)\" is set to " + VALUE,
+                "byte <n> of the table entry of snapshot \"<name>\" is set to <value>",
+                (m, r) -> r.mutate(new Mutation.SnapshotEntryField(r.snapshotIndex(m.group(2)), Integer.parseInt(m.group(1)),
+                        1, Mutation.Op.SET, value(m.group(3)))));
+
         // ---- what the spec expects ---------------------------------------------------------
         then("the image is valid", "the image is valid", m -> new Claim.Valid(0));
         then("the image is valid, but a check reports (\\d+) leaked host clusters?",
@@ -317,6 +342,9 @@ public final class Vocabulary {
                 m -> new Claim.BitmapContent(m.group(1), m.group(2).equals("empty")));
         then("bitmap \"([^\"]+)\" must not be used", "bitmap \"<name>\" must not be used",
                 m -> new Claim.BitmapUnusable(m.group(1)));
+        then("snapshot \"([^\"]+)\" reads as the guest content when it was taken",
+                "snapshot \"<name>\" reads as the guest content when it was taken",
+                m -> new Claim.SnapshotContent(m.group(1)));
         then("the guest content matches the pattern", "the guest content matches the pattern",
                 m -> new Claim.GuestMatches());
     }
@@ -371,6 +399,10 @@ public final class Vocabulary {
             zero |= mask;
         }
         r.cluster(g, new ClusterState.Subclusters(allocated, zero, s.preallocated()));
+    }
+
+    private static ImageRecipe.Snapshot snapshot(ImageRecipe r, String name) {
+        return r.snapshots().get(r.snapshotIndex(name));
     }
 
     private static ImageRecipe.Bitmap bitmap(ImageRecipe r, String name) {
@@ -447,10 +479,14 @@ public final class Vocabulary {
         return Rule.byId(id).orElseThrow(() -> new StepException("no rule \"" + id + "\" in the catalogue"));
     }
 
-    private static Structure structure(String s) {
+    private static Structure structure(String s, ImageRecipe r) {
         String[] w = s.split(" ");
         long n = w[w.length - 1].matches("\\d+") ? Long.parseLong(w[w.length - 1]) : 0;
-        if (s.startsWith("the header")) {
+        if (s.startsWith("the L1 table of snapshot")) {
+            return new Structure.SnapshotL1Table(r.snapshotIndex(s.substring(s.indexOf('"') + 1, s.length() - 1)));
+        } else if (s.equals("the snapshot table")) {
+            return new Structure.SnapshotTable();
+        } else if (s.startsWith("the header")) {
             return new Structure.HeaderCluster();
         } else if (s.equals("the refcount table")) {
             return new Structure.RefcountTable();

@@ -1,17 +1,25 @@
 package io.qcow2conformance.generators.scenario;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.qcow2conformance.generators.image.ExpectedGuest;
 import io.qcow2conformance.generators.image.ModelImageWriter;
 import io.qcow2conformance.generators.image.WrittenImage;
 import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.header.HeaderDecoder;
 import io.qcow2conformance.model.io.BigEndian;
+import io.qcow2conformance.model.image.Limits;
+import io.qcow2conformance.model.image.Qcow2Image;
 import io.qcow2conformance.model.io.ImageSource;
 import io.qcow2conformance.model.rules.Level;
 import io.qcow2conformance.model.rules.Rule;
+import io.qcow2conformance.model.snapshot.Snapshot;
+import io.qcow2conformance.model.snapshot.SnapshotDisk;
+import io.qcow2conformance.model.write.GuestPattern;
+import io.qcow2conformance.model.write.ImageDescription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -135,5 +143,50 @@ class CompiledScenarioTest {
         assertEquals("reject", s.outcome());
         assertEquals("open", s.phase().orElseThrow());
         assertEquals(Paths.get("features/scenarios/t.feature").toString(), s.scenario().feature());
+    }
+    @Test
+    void aSnapshotFieldFaultLandsInTheEntryTheDecoderReads(@TempDir Path tmp) throws IOException {
+        // spec: Snapshots > Snapshot table entry: l1_size is the 4-byte field at byte 8 of the
+        // entry; the model's snapshot decoder (independent of the writer) reads it back
+        CompiledScenario s = CompiledScenario.compile(scenario(List.of(),
+                "guest cluster 0 holds data", "a snapshot \"a\" is taken", "a snapshot \"b\" is taken",
+                "snapshot \"b\" has 40 bytes of extra data",
+                "field \"l1_size\" of the table entry of snapshot \"b\" is set to 7", "the image is valid"));
+        Path img = tmp.resolve("s.qcow2");
+        Files.write(img, new ModelImageWriter().write(s.recipe(), "unused").bytes());
+        try (Qcow2Image image = Qcow2Image.open(img, Limits.DEFAULT)) {
+            List<Snapshot> entries = SnapshotDisk.table(image).entries();
+            assertEquals(List.of("1", "2"), entries.stream().map(Snapshot::id).toList());
+            assertEquals(List.of("a", "b"), entries.stream().map(Snapshot::name).toList());
+            assertEquals(2, entries.get(0).l1Size(), "64 KiB / (64 entries per L2 table * 512 bytes)");
+            assertEquals(7, entries.get(1).l1Size());
+            assertEquals(40, entries.get(1).extraDataSize());
+        }
+    }
+
+    @Test
+    void aClusterDescribedAgainAfterASnapshotIsRewrittenInTheNextLayer() {
+        // the snapshot keeps layer 0; the rewrite after the first snapshot is layer 2
+        // (ImageRecipe.LAYER_AFTER_SNAPSHOT), so "its data" is that layer's pattern
+        CompiledScenario s = CompiledScenario.compile(scenario(List.of(), "guest clusters 0 to 1 hold data",
+                "a snapshot \"a\" is taken", "guest cluster 1 holds data", "the image is valid",
+                "reading guest cluster 1 returns its data", "reading guest cluster 0 returns its data",
+                "snapshot \"a\" reads as the guest content when it was taken"));
+        byte[] layer2 = new byte[512];
+        GuestPattern.fill(512, 2, layer2, 0, 512);
+        assertArrayEquals(layer2, ExpectedGuest.cluster(s.recipe(), 1));
+        assertEquals(0, ExpectedGuest.layer(s.recipe(), 0));
+        ImageDescription d = ModelImageWriter.describe(s.recipe(), "unused");
+        assertEquals(1, d.snapshots().size());
+        assertEquals(2, d.snapshots().get(0).operations(), "the snapshot captures the two writes before it");
+        assertEquals(3, d.operations().size());
+    }
+
+    @Test
+    void aSnapshotClaimNamesATakenSnapshot() {
+        ScenarioException e = assertThrows(ScenarioException.class, () -> CompiledScenario.compile(scenario(List.of(),
+                "guest cluster 0 holds data", "the image is valid",
+                "snapshot \"nope\" reads as the guest content when it was taken")));
+        assertTrue(e.getMessage().contains("no snapshot \"nope\""), e.getMessage());
     }
 }

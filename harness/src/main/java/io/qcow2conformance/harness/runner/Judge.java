@@ -106,11 +106,10 @@ final class Judge {
                         + " exceeds the run's limit of " + maxGuestBytes + " bytes");
                 readGuest(Optional.empty(), image.expect().guestSha256());
                 for (Manifest.Snapshot s : image.expect().snapshots()) {
-                    if (caps.contains(Capability.SNAPSHOTS)) {
-                        readGuest(Optional.of(s.name()), s.guestSha256());
-                    } else {
-                        notes.add("snapshot '" + s.name() + "' not read (no snapshot support)");
-                    }
+                    // the snapshots' content is part of the verdict: without it the case is not judged
+                    require(caps.contains(Capability.SNAPSHOTS), "snapshot '" + s.name() + "' not read: "
+                            + impl.name() + " cannot read internal snapshots");
+                    readGuest(Optional.of(s.name()), s.guestSha256());
                 }
             } else {
                 require(false, impl.name() + " cannot read guest content, which this verdict needs");

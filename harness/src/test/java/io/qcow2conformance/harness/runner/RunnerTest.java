@@ -179,6 +179,23 @@ class RunnerTest {
     }
 
     @Test
+    void snapshotContentIsJudgedAndAReaderWithoutSnapshotsIsSkippedNeverPassed() throws IOException {
+        TestImages.require("7zz", "7zip");
+        Path dir = TinyCorpus.writeSnapshot(Files.createTempDirectory(corpus, "snapshot"));
+        List<Implementation> impls = List.of(new SevenZipAdapter(TIMEOUT), new QemuAdapter(TIMEOUT));
+        RunResult run = Runner.run(Manifest.load(dir), impls, new Runner.Options(dir, Filters.ALL, 2, Optional.empty()),
+                (r, done, total) -> { });
+        Map<String, String> v = verdicts(run);
+        assertEquals("pass", v.get(TinyCorpus.SNAPSHOT + " qemu"));
+        assertEquals("fail:wrong-data", v.get(TinyCorpus.SNAPSHOT_WRONG_DIGEST + " qemu"));
+        // 7-Zip reads the active image right but cannot read the snapshot: not judged
+        assertEquals("skipped", v.get(TinyCorpus.SNAPSHOT + " 7zip"));
+        assertEquals("skipped", v.get(TinyCorpus.SNAPSHOT_WRONG_DIGEST + " 7zip"));
+        assertTrue(run.results().stream().anyMatch(r -> r.detail().contains("cannot read internal snapshots")),
+                run.results()::toString);
+    }
+
+    @Test
     void filtersSelectByIdRuleProfileAndProposal() {
         Filters byRule = new Filters(List.of(Glob.of("header.*")), List.of(), Optional.empty(), java.util.Set.of());
         assertEquals(List.of(TinyCorpus.UNKNOWN_BIT, TinyCorpus.BAD_MAGIC, TinyCorpus.ACCEPT_ONLY), selected(byRule));

@@ -28,6 +28,8 @@ public final class TinyCorpus {
     public static final String CLAIMED_CLEAN = "l1-reserved-bit-claimed-clean";
     public static final String V2_ZERO_FLAG = "v2-zero-flag";
     public static final String MISSING_BACKING = "missing-backing";
+    public static final String SNAPSHOT = "snapshot";
+    public static final String SNAPSHOT_WRONG_DIGEST = "snapshot-wrong-digest";
     public static final List<String> ALL = List.of(PLAIN_V3, PLAIN_V2, WRONG_DIGEST, UNKNOWN_BIT, BAD_MAGIC,
             L1_RESERVED, ACCEPT_ONLY, CLAIMED_CLEAN, V2_ZERO_FLAG);
     public static final String UNKNOWN_BIT_RULE = "header.incompatible_features.unknown";
@@ -86,6 +88,35 @@ public final class TinyCorpus {
         root.put("kit", "test corpus");
         root.putObject("spec").put("text", "qcow2.txt").put("source", "test");
         reject(root.putArray("images").addObject(), MISSING_BACKING, image, "backing", "backing.file.readable", "open", dir);
+        Files.writeString(dir.resolve(Manifest.FILE), Json.write(root));
+        return dir;
+    }
+
+    /**
+     * A corpus in {@code dir} of one image with one internal snapshot, made by qemu-img and
+     * qemu-io, listed twice: with the snapshot's digest from {@code qemu-img snapshot -a} on a
+     * copy, then {@code convert} (an independent source), and with a wrong snapshot digest.
+     */
+    public static Path writeSnapshot(Path dir) throws IOException {
+        Path v3 = TestImages.patterned(dir, "snapshot.qcow2", true, 0x5a);
+        Qemu.img("snapshot", "-c", "s1", v3.toString());
+        Qemu.io("-c", "write -P 0x66 0 64k", v3.toString());
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path applied = Files.copy(v3, work.resolve("applied.qcow2"));
+        Qemu.img("snapshot", "-a", "s1", applied.toString());
+        String snapshotGuest = TestImages.qemuGuestSha256(applied, work);
+        ObjectNode root = Json.object();
+        root.put("manifestVersion", 1);
+        root.put("kit", "test corpus");
+        root.putObject("spec").put("text", "qcow2.txt").put("source", "test");
+        ArrayNode images = root.putArray("images");
+        for (String id : List.of(SNAPSHOT, SNAPSHOT_WRONG_DIGEST)) {
+            ObjectNode n = images.addObject();
+            accept(n, id, v3, "v3", TestImages.qemuGuestSha256(v3, work), dir);
+            ((ObjectNode) n.get("expect")).putArray("snapshots").addObject().put("id", "1").put("name", "s1")
+                    .put("virtualSize", TestImages.VIRTUAL_SIZE)
+                    .put("guestSha256", id.equals(SNAPSHOT) ? snapshotGuest : TestImages.sha256(new byte[] {1}));
+        }
         Files.writeString(dir.resolve(Manifest.FILE), Json.write(root));
         return dir;
     }

@@ -140,7 +140,7 @@ class WriterDifferentialTest {
         }
     }
 
-    private static void assertCheckClean(Path file) throws IOException {
+    static void assertCheckClean(Path file) throws IOException {
         ProcessRunner.Result r = Qemu.run("qemu-img", "check", "--output=json", "-f", "qcow2", file.toString());
         JsonNode j = Json.MAPPER.readTree(r.out().isBlank() ? "{}" : r.out());
         String what = file.getFileName() + ": exit " + r.exitCode() + " " + r.out() + r.err();

@@ -26,8 +26,8 @@ public final class SnapshotDecoder {
     static final int NB_SNAPSHOTS_FIELD = 60;
     static final int SNAPSHOTS_OFFSET_FIELD = 64;
     /** Byte offsets in an entry, relative to its start (spec: Snapshots > Snapshot table entry). */
-    static final int L1_SIZE_FIELD = 8;
-    static final int EXTRA_DATA_SIZE_FIELD = 36;
+    static final int L1_SIZE_FIELD = SnapshotEntryField.L1_SIZE.offset();
+    static final int EXTRA_DATA_SIZE_FIELD = SnapshotEntryField.EXTRA_DATA_SIZE.offset();
 
     private SnapshotDecoder() {
     }

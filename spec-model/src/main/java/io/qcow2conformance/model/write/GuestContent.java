@@ -5,6 +5,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 
@@ -19,12 +21,24 @@ import java.util.TreeMap;
 public final class GuestContent {
     private final ImageDescription d;
     private final NavigableMap<Long, ClusterState> clusters;
+    /** The layer of each cluster's written data, where it is not the description's layer (after a snapshot). */
+    private final Map<Long, Integer> layers = new HashMap<>();
     private final GuestContent backing;
 
     private GuestContent(ImageDescription d) {
         this.d = d;
-        this.clusters = Collections.unmodifiableNavigableMap(apply(d));
+        this.clusters = Collections.unmodifiableNavigableMap(apply(d, layers));
         this.backing = d.backing() == null ? null : new GuestContent(d.backing());
+    }
+
+    /** The guest content snapshot {@code index} of the description captured (spec: Snapshots). */
+    public GuestContent snapshot(int index) {
+        return new GuestContent(d.snapshotView(index));
+    }
+
+    /** The {@link GuestPattern} layer of the data in guest cluster {@code c}. */
+    public int layer(long c) {
+        return layers.getOrDefault(c, d.layer());
     }
 
     public static GuestContent of(ImageDescription d) {
@@ -45,13 +59,14 @@ public final class GuestContent {
         return backing;
     }
 
-    private static NavigableMap<Long, ClusterState> apply(ImageDescription d) {
+    private static NavigableMap<Long, ClusterState> apply(ImageDescription d, Map<Long, Integer> layers) {
         if (d.extendedL2()) {
             return ExtendedL2.apply(d);
         }
         long cs = d.clusterSize();
         TreeMap<Long, ClusterState> m = new TreeMap<>();
-        for (GuestOp op : d.operations()) {
+        for (int i = 0; i < d.operations().size(); i++) {
+            GuestOp op = d.operations().get(i);
             if (op instanceof GuestOp.Share s) {
                 m.put(s.guestCluster(), new ClusterState.Shared(s.sourceCluster()));
                 continue;
@@ -61,6 +76,11 @@ public final class GuestContent {
             for (long c = first; c <= last; c++) {
                 long start = Math.max(op.offset(), c * cs) - c * cs;
                 long end = Math.min(op.offset() + op.length(), (c + 1) * cs) - c * cs;
+                if (d.layerOf(i) != d.layer()) {
+                    layers.put(c, d.layerOf(i)); // whole clusters only after a snapshot (ImageDescription)
+                } else {
+                    layers.remove(c);
+                }
                 if (op instanceof GuestOp.Write) {
                     m.put(c, written(m.get(c), c, start, end, d));
                 } else if (op instanceof GuestOp.Zero z) {
@@ -106,7 +126,7 @@ public final class GuestContent {
         } else if (s instanceof ClusterState.Zero) {
             Arrays.fill(buf, 0, cs, (byte) 0);
         } else if (s instanceof ClusterState.Compressed) {
-            GuestPattern.fill(base, d.layer(), buf, 0, cs);
+            GuestPattern.fill(base, layer(c), buf, 0, cs);
         } else if (s instanceof ClusterState.Shared sh) {
             cluster(sh.source(), buf);
         } else if (s instanceof ClusterState.Subclusters x) {
@@ -119,7 +139,7 @@ public final class GuestContent {
             }
             long[] w = n.written();
             for (int i = 0; i < w.length; i += 2) {
-                GuestPattern.fill(base + w[i], d.layer(), buf, (int) w[i], (int) (w[i + 1] - w[i]));
+                GuestPattern.fill(base + w[i], layer(c), buf, (int) w[i], (int) (w[i + 1] - w[i]));
             }
         }
     }

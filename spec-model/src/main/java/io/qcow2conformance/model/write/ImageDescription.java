@@ -41,6 +41,8 @@ import java.util.List;
  *                               incompatible bit 2, and autoclear bit 1 when raw; see {@link ExternalDataFile})
  * @param extendedL2             extended L2 entries (incompatible bit 4, 16-byte entries with a subcluster bitmap):
  *                               operations then work on subclusters (see {@link ExtendedL2})
+ * @param snapshots              internal snapshots, in table order, each taken after some of {@code operations}
+ *                               (spec: Snapshots); the operations after the first one cover whole clusters
  */
 public record ImageDescription(
         int version,
@@ -66,7 +68,8 @@ public record ImageDescription(
         List<PersistentBitmap> bitmaps,
         boolean bitmapsAutoclear,
         ExternalDataFile dataFile,
-        boolean extendedL2) {
+        boolean extendedL2,
+        List<InternalSnapshot> snapshots) {
 
     /** Where the backing file name goes (spec: Header, backing_file_offset). */
     public enum BackingPlacement {
@@ -81,6 +84,7 @@ public record ImageDescription(
         extensions = List.copyOf(extensions);
         operations = List.copyOf(operations);
         bitmaps = List.copyOf(bitmaps);
+        snapshots = List.copyOf(snapshots);
     }
 
     @Override
@@ -129,6 +133,41 @@ public record ImageDescription(
         return compatibleFeatures | (lazyRefcounts ? Header.COMPAT_LAZY_REFCOUNTS : 0);
     }
 
+    /**
+     * The {@link GuestPattern} layer of operation {@code index}: {@link #layer()} before the
+     * first snapshot, then the {@link InternalSnapshot#layerAfter()} of the last snapshot
+     * taken before it.
+     */
+    public int layerOf(int index) {
+        int l = layer;
+        for (InternalSnapshot s : snapshots) {
+            if (s.operations() <= index) {
+                l = s.layerAfter();
+            }
+        }
+        return l;
+    }
+
+    /** The virtual disk size of snapshot {@code index}: its own, else the image's. */
+    public long snapshotVirtualSize(int index) {
+        long v = snapshots.get(index).virtualSize();
+        return v != 0 ? v : virtualSize;
+    }
+
+    /**
+     * The guest disk that snapshot {@code index} captured, as a description of its own: the
+     * operations before it (with their layers), its virtual size, no bitmaps or later snapshots.
+     */
+    public ImageDescription snapshotView(int index) {
+        InternalSnapshot s = snapshots.get(index);
+        Builder b = toBuilder();
+        b.operations.subList(s.operations(), b.operations.size()).clear();
+        b.snapshots.subList(index, b.snapshots.size()).clear();
+        b.bitmaps.clear();
+        b.virtualSize = snapshotVirtualSize(index);
+        return b.build();
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -160,6 +199,7 @@ public record ImageDescription(
         b.bitmapsAutoclear = bitmapsAutoclear;
         b.dataFile = dataFile;
         b.extendedL2 = extendedL2;
+        b.snapshots.addAll(snapshots);
         return b;
     }
 
@@ -189,6 +229,7 @@ public record ImageDescription(
         private boolean bitmapsAutoclear = true;
         private ExternalDataFile dataFile;
         private boolean extendedL2;
+        private final List<InternalSnapshot> snapshots = new ArrayList<>();
 
         private Builder() {
         }
@@ -341,6 +382,17 @@ public record ImageDescription(
             return this;
         }
 
+        /** Adds a snapshot after the others (its operation count must not be less than theirs). */
+        public Builder snapshot(InternalSnapshot s) {
+            snapshots.add(s);
+            return this;
+        }
+
+        /** A snapshot of everything written so far, as QEMU writes it; the next writes use {@code layerAfter}. */
+        public Builder snapshot(String id, String name, int layerAfter) {
+            return snapshot(InternalSnapshot.of(id, name, operations.size(), layerAfter));
+        }
+
         public ImageDescription build() {
             int hl = headerLength != null ? headerLength : version == 2 ? Header.V2_LENGTH : 112;
             int extra = Math.max(0, hl - Header.COMPRESSION_TYPE_OFFSET - 1);
@@ -348,7 +400,7 @@ public record ImageDescription(
             ImageDescription d = new ImageDescription(version, clusterBits, virtualSize, refcountOrder, hl, add,
                     compression, incompatibleFeatures, compatibleFeatures, autoclearFeatures, lazyRefcounts, dirty,
                     extensions, backingFileName, backingPlacement, backing, layer, operations, packCompressed,
-                    truncateCompressedTail, bitmaps, bitmapsAutoclear, dataFile, extendedL2);
+                    truncateCompressedTail, bitmaps, bitmapsAutoclear, dataFile, extendedL2, snapshots);
             validate(d);
             return d;
         }
@@ -386,6 +438,7 @@ public record ImageDescription(
                         "backing file name must be 1..1023 bytes");
             }
             ExtendedL2.validate(d);
+            validateSnapshots(d);
             long cs = d.clusterSize();
             for (GuestOp op : d.operations) {
                 if (op instanceof GuestOp.Share s) {
@@ -401,6 +454,45 @@ public record ImageDescription(
                     require(op.offset() % cs == 0 && (end % cs == 0 || end == d.virtualSize),
                             "operation must cover whole clusters: " + op);
                 }
+            }
+        }
+
+        /**
+         * Snapshots come in operation order (IDs may repeat); an image with snapshots has no compressed or
+         * shared clusters (not modelled), and every operation after the first snapshot covers
+         * whole clusters, so that each cluster holds one layer; the operations a snapshot
+         * captures lie inside its virtual disk.
+         */
+        private static void validateSnapshots(ImageDescription d) {
+            if (d.snapshots.isEmpty()) {
+                return;
+            }
+            // an image with an external data file has no snapshots (spec: Snapshots); a fault may add them
+            require(d.dataFile == null, "an image with an external data file cannot have snapshots");
+            require(!d.extendedL2, "the writer does not combine snapshots with extended L2 entries yet");
+            // unique IDs are a should (spec: Snapshots > Snapshot table entry): scenarios may break it
+            long cs = d.clusterSize();
+            int previous = 0;
+            for (int i = 0; i < d.snapshots.size(); i++) {
+                InternalSnapshot s = d.snapshots.get(i);
+                require(s.operations() >= previous && s.operations() <= d.operations.size(),
+                        "snapshots must come in operation order");
+                previous = s.operations();
+                long size = d.snapshotVirtualSize(i);
+                require(size > 0 && size < GuestPattern.MAX_OFFSET, "snapshot virtual size out of range");
+                for (GuestOp op : d.operations.subList(0, s.operations())) {
+                    require(op.offset() + op.length() <= size, "snapshot " + s.name() + " captures " + op
+                            + ", outside its virtual disk");
+                }
+            }
+            int first = d.snapshots.get(0).operations();
+            for (int i = 0; i < d.operations.size(); i++) {
+                GuestOp op = d.operations.get(i);
+                require(!(op instanceof GuestOp.WriteCompressed) && !(op instanceof GuestOp.Share),
+                        "compressed and shared clusters are not modelled in images with snapshots");
+                long end = op.offset() + op.length();
+                require(i < first || (op.offset() % cs == 0 && (end % cs == 0 || end == d.virtualSize)),
+                        "operations after a snapshot must cover whole clusters: " + op);
             }
         }
 

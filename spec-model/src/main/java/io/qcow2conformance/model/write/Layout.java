@@ -1,6 +1,7 @@
 package io.qcow2conformance.model.write;
 
 import io.qcow2conformance.model.header.HeaderField;
+import io.qcow2conformance.model.snapshot.SnapshotEntryField;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,7 +27,10 @@ import java.util.Optional;
  * {@code bitmap_table_entry[b][j]} and {@code bitmap_data[b][j]} name the bitmap structures
  * (b: the bitmap's place in the directory; j: the table entry). With an external data file
  * there are no {@code data[c]} regions: guest cluster c is at byte c * cluster_size of the
- * data file ({@link DataFileWriter}).
+ * data file ({@link DataFileWriter}); with internal snapshots,
+ * {@code snapshot_table}, {@code snapshot_entry[s]}, its fields {@code snapshot_entry[s].<field>}
+ * (see {@link SnapshotEntryField}) and {@code snapshot_l1_table[s]} (s: the snapshot's place in
+ * the table).
  */
 public final class Layout {
     /** One byte range of the file. */
@@ -116,6 +120,22 @@ public final class Layout {
         return "bitmap_data[" + index + "][" + entry + "]";
     }
 
+    /** The snapshot table entry of the {@code index}th snapshot (fixed part, extra data, ID, name, padding). */
+    public static String snapshotEntry(int index) {
+        return "snapshot_entry[" + index + "]";
+    }
+
+    /** Field {@code f} of the table entry of the {@code index}th snapshot (present when its extra data holds it). */
+    public static String snapshotEntryField(int index, SnapshotEntryField f) {
+        return snapshotEntry(index) + "." + f.specName();
+    }
+
+    /** The L1 table of the {@code index}th snapshot (its entries, without cluster padding). */
+    public static String snapshotL1Table(int index) {
+        return "snapshot_l1_table[" + index + "]";
+    }
+
+    public static final String SNAPSHOT_TABLE = "snapshot_table";
     public static final String BITMAP_DIRECTORY = "bitmap_directory";
     public static final String ADDITIONAL_FIELDS = "header.additional_fields";
     public static final String EXTENSIONS_END = "extensions.end";

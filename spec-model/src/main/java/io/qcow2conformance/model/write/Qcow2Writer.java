@@ -42,6 +42,8 @@ import java.util.TreeSet;
  *   <li>with persistent bitmaps: the bitmap directory, then for each bitmap in directory order
  *       its bitmap table and its data clusters in table order (a cluster with no set bit is an
  *       unallocated entry; see {@link PersistentBitmap.Storage});</li>
+ *   <li>with internal snapshots: their L1 and L2 tables, their own data clusters and the snapshot
+ *       table (see {@link SnapshotPlan});</li>
  *   <li>compressed data, in guest order, each cluster's data starting on a fresh host
  *       cluster, or packed: each starting at the first odd byte offset after the previous
  *       one's end, so that data starts unaligned and neighbours share sectors.</li>
@@ -290,8 +292,9 @@ public final class Qcow2Writer {
             }
             long dirClusters = (dirBytes + cs - 1) / cs;
             bitmapClusters += dirClusters;
+            SnapshotPlan snapshots = new SnapshotPlan(d, content);
             long fixed = 1 + l1Clusters + l2Tables.size() + external.inImage(dataClusters).size() + bitmapClusters
-                    + compressedClusterCount;
+                    + compressedClusterCount + snapshots.clusters();
             long perBlock = (cs * 8) >>> d.refcountOrder();
             long rb = 1;
             long rt = 1;
@@ -332,6 +335,7 @@ public final class Qcow2Writer {
                 next = bp.place(next);
                 use(start, next - start);
             }
+            next = snapshots.place(next, refcounts, dataOffsets);
             long compressedStart = next * cs;
             long[] compressedOffsets = new long[compressedRel.length];
             for (int i = 0; i < compressedRel.length; i++) {
@@ -361,6 +365,8 @@ public final class Qcow2Writer {
 
             // --- header, first cluster ---------------------------------------------------
             long[] values = headerValues(backingOffset, l1Offset, rtOffset, rt);
+            values[HeaderField.NB_SNAPSHOTS.ordinal()] = snapshots.count();
+            values[HeaderField.SNAPSHOTS_OFFSET.ordinal()] = snapshots.isEmpty() ? 0 : snapshots.tableOffset();
             for (HeaderField f : HeaderField.values()) {
                 if (f.presentIn(d.version(), d.headerLength())) {
                     putField(first, f.offset(), f.width(), values[f.ordinal()]);
@@ -456,6 +462,10 @@ public final class Qcow2Writer {
                     }
                 }
                 writes.put(t.getValue(), l2);
+            }
+
+            if (!snapshots.isEmpty()) {
+                snapshots.write(writes, refcounts, dataOffsets, this::region);
             }
 
             // --- guest data ------------------------------------------------------------------

@@ -4,7 +4,9 @@
  * <ul>
  *   <li>{@link io.qcow2conformance.model.write.ImageDescription} (+ {@code Builder}): an immutable
  *       description of one valid image: header values, {@link io.qcow2conformance.model.write.Extension}s,
- *       backing file, and {@link io.qcow2conformance.model.write.GuestOp}s in order.</li>
+ *       backing file, and {@link io.qcow2conformance.model.write.GuestOp}s in order, with
+ *       {@link io.qcow2conformance.model.write.InternalSnapshot}s taken between them (laid out by
+ *       {@code SnapshotPlan}: clusters unchanged since a snapshot are shared).</li>
  *   <li>{@link io.qcow2conformance.model.write.GuestPattern}: the self-checking byte of every guest
  *       offset and layer; {@link io.qcow2conformance.model.write.GuestContent}: the guest disk a
  *       reader must see (per-cluster {@link io.qcow2conformance.model.write.ClusterState}, streamed

@@ -1,0 +1,222 @@
+@area:snapshot
+Feature: Internal snapshots
+  An internal snapshot keeps a copy of the active L1 table; the clusters it reaches are
+  shared with the active image until the guest rewrites them, so their refcounts count
+  every table that points at them and the active image's entries lose the copied flag
+  (spec: Snapshots; Cluster mapping). A directory of snapshots, the snapshot table, is one
+  contiguous area named by nb_snapshots and snapshots_offset; each entry has a fixed part,
+  extra data, an ID and a name, padded to a multiple of 8 bytes (spec: Snapshots > Snapshot
+  table entry). In these images the data written after a snapshot uses another pattern
+  layer, so a reader that mixes up the snapshot and the active image is caught; entries
+  store no VM state and zero date and clock fields, with 24 bytes of extra data as QEMU
+  7.2 writes them unless a step says otherwise.
+
+  @id:snap-one @rule:snapshot.table.in-file @rule:snapshot.entry.in-file @rule:snapshot.entry.l1_table_offset.aligned @rule:mapping.copied-flag @must
+  Scenario: One snapshot shares the clusters the active image has not rewritten since
+    Guest clusters 0 and 2 are unchanged since the snapshot: the snapshot and the active
+    image share their host clusters (refcount 2, no copied flag in the active L2 table).
+    Guest cluster 1 is rewritten after the snapshot, into a new host cluster, and guest
+    cluster 3 is written only afterwards, so the snapshot reads it as zeros.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 2 hold data
+    And a snapshot "before" is taken
+    And guest cluster 1 holds data
+    And guest cluster 3 holds data
+    Then the image is valid
+    And reading guest cluster 0 returns its data
+    And reading guest cluster 1 returns its data
+    And reading guest cluster 3 returns its data
+    And snapshot "before" reads as the guest content when it was taken
+    And the guest content matches the pattern
+
+  @id:snap-two @rule:snapshot.table.in-file @rule:snapshot.entry.in-file @rule:snapshot.entry.l1_table_offset.aligned @rule:mapping.copied-flag @must
+  Scenario: Two snapshots, each reading as the disk was when it was taken
+    Guest cluster 0 is shared by both snapshots and the active image (refcount 3); guest
+    cluster 1 has three versions, one per table; guest cluster 2 becomes a zero cluster and
+    guest cluster 3 a zero cluster over a preallocated host cluster after the snapshots.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 3 hold data
+    And a snapshot "first" is taken
+    And guest cluster 1 holds data
+    And guest cluster 2 is a zero cluster
+    And a snapshot "second" is taken
+    And guest cluster 1 holds data
+    And guest cluster 3 is a zero cluster with a preallocated host cluster
+    And guest cluster 5 holds data
+    Then the image is valid
+    And reading guest cluster 2 returns zeros
+    And reading guest cluster 3 returns zeros
+    And snapshot "first" reads as the guest content when it was taken
+    And snapshot "second" reads as the guest content when it was taken
+    And the guest content matches the pattern
+
+  @id:snap-extra-data @rule:snapshot.entry.extra_data.version-3-min @must
+  Scenario Outline: Extra data of <bytes> bytes in a version <version> image (<id>)
+    Extra data holds, in order, the 64-bit VM state size, the snapshot's virtual disk size
+    and the icount value; a field is present when the extra data reaches its end, and
+    readers skip what they do not know (here bytes of 0xa5 after the known fields). Version
+    3 needs at least the virtual disk size; version 2 may have no extra data at all.
+
+    Given a version <version> image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "s" is taken
+    And snapshot "s" has <bytes> bytes of extra data
+    And guest cluster 0 holds data
+    Then the image is valid
+    And snapshot "s" reads as the guest content when it was taken
+    And the guest content matches the pattern
+
+    Examples:
+      | id             | version | bytes |
+      | v2-none        | 2       | 0     |
+      | v2-qemu        | 2       | 24    |
+      | v3-disk-size   | 3       | 16    |
+      | v3-qemu        | 3       | 24    |
+      | v3-unknown     | 3       | 40    |
+      | v3-unknown-max | 3       | 1024  |
+
+  @id:snap-own-virtual-size @rule:snapshot.entry.l1_size.covers-virtual-size @should
+  Scenario Outline: A snapshot whose virtual disk is <id> than the active image's
+    The disk was resized after the snapshot: the snapshot keeps its own size in its extra
+    data, and its L1 table covers that size. Reading the snapshot gives exactly that many
+    bytes.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "resized" is taken
+    And snapshot "resized" has a <size> virtual disk
+    And guest cluster 1 holds data
+    And guest cluster 20 holds data
+    Then the image is valid
+    And snapshot "resized" reads as the guest content when it was taken
+    And the guest content matches the pattern
+
+    Examples:
+      | id      | size   |
+      | smaller | 8 KiB  |
+      | larger  | 64 KiB |
+
+  @id:snap-table-past-eof @rule:snapshot.table.in-file @must
+  Scenario: The snapshot table starts at the end of the file
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "s" is taken
+    And header field "snapshots_offset" is set to the end of the file
+    Then a check must report corruption, citing rule "snapshot.table.in-file"
+
+  @id:snap-table-unaligned @rule:header.snapshots_offset.aligned @must
+  Scenario: The snapshot table offset of an image with a snapshot is not cluster aligned
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "s" is taken
+    And header field "snapshots_offset" is increased by 8
+    Then a check must report corruption, citing rule "header.snapshots_offset.aligned"
+
+  @id:snap-entry-past-eof @rule:snapshot.entry.in-file @must
+  Scenario: A snapshot's name reaches past the end of the file
+    The snapshot table is the last cluster of the file; a name length of 65535 makes the
+    entry run past it.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "s" is taken
+    And field "name_size" of the table entry of snapshot "s" is set to 65535
+    Then a check must report corruption, citing rule "snapshot.entry.in-file"
+
+  @id:snap-l1-unaligned @rule:snapshot.entry.l1_table_offset.aligned @must
+  Scenario: A snapshot's L1 table offset is not cluster aligned
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "s" is taken
+    And guest cluster 1 holds data
+    And field "l1_table_offset" of the table entry of snapshot "s" is increased by 8
+    Then a check must report corruption, citing rule "snapshot.entry.l1_table_offset.aligned"
+
+  @id:snap-v3-short-extra-data @rule:snapshot.entry.extra_data.version-3-min @must
+  Scenario Outline: A version 3 snapshot with <bytes> bytes of extra data lacks its virtual disk size
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "s" is taken
+    And snapshot "s" has <bytes> bytes of extra data
+    Then a check must report corruption, citing rule "snapshot.entry.extra_data.version-3-min"
+
+    Examples:
+      | id    | bytes |
+      | none  | 0     |
+      | eight | 8     |
+
+  @id:snap-shared-refcount-too-low @rule:refcount.count.too-low @must
+  Scenario: A cluster shared with a snapshot has refcount 1
+    The snapshot's L2 table references the host cluster too: the refcount must count it.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "s" is taken
+    And guest cluster 1 holds data
+    And the refcount of the host cluster of guest cluster 0 is set to 1
+    Then a check must report corruption, citing rule "refcount.count.too-low"
+
+  @id:snap-shared-copied-flag @rule:mapping.copied-flag @must
+  Scenario: The active L2 entry of a cluster shared with a snapshot has the copied flag
+    A writer that trusted the flag would overwrite the snapshot's data in place.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "s" is taken
+    And guest cluster 1 holds data
+    And bit 63 of the L2 entry for guest cluster 0 is set
+    Then a check must report corruption, citing rule "mapping.copied-flag"
+
+  @id:snap-structure-refcount-zero @rule:refcount.count.too-low @must
+  Scenario Outline: A snapshot structure with refcount 0 (<structure>)
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "s" is taken
+    And the refcount of <structure> is set to 0
+    Then a check must report corruption, citing rule "refcount.count.too-low"
+
+    Examples:
+      | id       | structure                  |
+      | table    | the snapshot table         |
+      | l1-table | the L1 table of snapshot "s" |
+
+  @id:snap-extra-data-over-limit @rule:snapshot.entry.extra_data_size.max-qemu @implementation-limit
+  Scenario: A snapshot with more than 1024 bytes of extra data
+    The spec sets no bound; QEMU refuses entries with more than 1024 bytes of extra data.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "s" is taken
+    And snapshot "s" has 1032 bytes of extra data
+    Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern
+
+  @id:snap-id-duplicate @rule:snapshot.entry.id.unique @should
+  Scenario: Two snapshots with the same ID
+    IDs should be unique; a reader that looks snapshots up by name still finds each one.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "a" is taken
+    And guest cluster 1 holds data
+    And a snapshot "b" is taken
+    And snapshot "b" has the ID "1"
+    And guest cluster 0 holds data
+    Then the image is valid
+    And snapshot "a" reads as the guest content when it was taken
+    And snapshot "b" reads as the guest content when it was taken
+
+  @id:snap-l1-short @rule:snapshot.entry.l1_size.covers-virtual-size @should
+  Scenario: A snapshot's L1 table does not cover its whole virtual disk
+    The snapshot's 64 KiB disk needs two L1 entries; l1_size says one. Nothing was written
+    in the part the missing entry maps, so reading it as unallocated gives the same content.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And a snapshot "s" is taken
+    And snapshot "s" has a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And field "l1_size" of the table entry of snapshot "s" is set to 1
+    Then the image is valid
+    And snapshot "s" reads as the guest content when it was taken

@@ -1,0 +1,191 @@
+package io.qcow2conformance.model.write;
+
+import io.qcow2conformance.model.check.CheckReport;
+import io.qcow2conformance.model.check.ImageChecker;
+import io.qcow2conformance.model.image.Limits;
+import io.qcow2conformance.model.image.Qcow2Image;
+import io.qcow2conformance.model.io.BigEndian;
+import io.qcow2conformance.model.mapping.L2Entry;
+import io.qcow2conformance.model.read.BackingChain;
+import io.qcow2conformance.model.read.GuestDisk;
+import io.qcow2conformance.model.snapshot.Snapshot;
+import io.qcow2conformance.model.snapshot.SnapshotDisk;
+import io.qcow2conformance.model.snapshot.SnapshotEntryField;
+import io.qcow2conformance.model.snapshot.SnapshotTable;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Internal snapshots written by {@link Qcow2Writer}, read back by the model: the image checks
+ * clean (refcounts of shared clusters exact), each snapshot reads as the pattern of the
+ * operations before it, the active image as all of them, and the entry fields and shared
+ * clusters are as the spec describes (spec: Snapshots; Cluster mapping, copied flag).
+ */
+class SnapshotWriterRoundTripTest {
+    private static final int CLUSTER = 512;
+
+    @TempDir
+    Path dir;
+
+    @Provide
+    Arbitrary<List<Integer>> steps() {
+        // each step: -1 takes a snapshot; n >= 0 writes guest cluster n % 16, 100 + n zeroes it
+        return Arbitraries.oneOf(Arbitraries.just(-1), Arbitraries.integers().between(0, 15),
+                Arbitraries.integers().between(100, 115)).list().ofMaxSize(12);
+    }
+
+    @Property(tries = 40)
+    void everySnapshotReadsAsTheOperationsBeforeIt(@ForAll("steps") List<Integer> steps,
+                                                   @ForAll boolean version2) throws IOException {
+        ImageDescription.Builder b = ImageDescription.builder().version(version2 ? 2 : 3).clusterBits(9)
+                .virtualSize(16 * CLUSTER).write(100, 700);
+        int n = 0;
+        for (int s : steps) {
+            if (s < 0) {
+                n++;
+                b.snapshot(String.valueOf(n), "s" + n, 1 + n);
+            } else if (s < 100) {
+                b.write((long) s * CLUSTER, CLUSTER);
+            } else if (!version2) {
+                b.zero((long) (s - 100) * CLUSTER, CLUSTER, s % 2 == 0);
+            }
+        }
+        ImageDescription d = b.build();
+        Path tmp = Files.createTempDirectory("snapshot-roundtrip"); // jqwik does not inject @TempDir
+        Path p = tmp.resolve("s.qcow2");
+        try {
+            Qcow2Writer.write(d, p);
+            assertRoundTrip(d, p);
+        } finally {
+            Files.deleteIfExists(p);
+            Files.delete(tmp);
+        }
+    }
+
+    @Test
+    void extraDataFieldsAndOwnVirtualSizeAreStoredAsDescribed() throws IOException {
+        ImageDescription d = ImageDescription.builder().clusterBits(9).virtualSize(8 * CLUSTER).write(0, 2 * CLUSTER)
+                .snapshot(InternalSnapshot.of("1", "small", 1, 2).withVirtualSize(3 * CLUSTER))
+                .write(CLUSTER, CLUSTER)
+                .snapshot(InternalSnapshot.of("7", "extra", 2, 3).withExtraData(40))
+                .snapshot(InternalSnapshot.of("8", "sixteen", 2, 3).withExtraData(16).withVirtualSize(20 * CLUSTER))
+                .build();
+        Path p = dir.resolve("x.qcow2");
+        Layout layout = Qcow2Writer.write(d, p);
+        assertRoundTrip(d, p);
+        try (Qcow2Image img = Qcow2Image.open(p, Limits.DEFAULT)) {
+            SnapshotTable t = SnapshotDisk.table(img);
+            assertEquals(layout.region(Layout.SNAPSHOT_TABLE).offset(), t.offset());
+            assertEquals(0, t.offset() % CLUSTER, "spec: Header, snapshots_offset is cluster aligned");
+            Snapshot small = t.entries().get(0);
+            assertEquals(3 * CLUSTER, small.virtualDiskSize().orElseThrow());
+            assertEquals(-1L, small.icount().orElseThrow(), "no icount, as QEMU writes");
+            assertEquals(0, small.vmStateSize());
+            Snapshot extra = t.entries().get(1);
+            assertEquals(40, extra.extraDataSize());
+            byte[] unknown = new byte[16];
+            java.util.Arrays.fill(unknown, InternalSnapshot.UNKNOWN_EXTRA_BYTE);
+            assertArrayEquals(unknown, extra.unknownExtraData());
+            assertEquals(8 * CLUSTER, extra.virtualDiskSize().orElseThrow());
+            Snapshot sixteen = t.entries().get(2);
+            assertTrue(sixteen.icount().isEmpty());
+            // spec: the virtual disk size is extra data bytes 48-55 of the entry; 16 bytes hold no icount
+            assertEquals(sixteen.entryOffset() + 48,
+                    layout.region(Layout.snapshotEntryField(2, SnapshotEntryField.DISK_SIZE)).offset());
+            assertTrue(layout.find(Layout.snapshotEntryField(2, SnapshotEntryField.ICOUNT)).isEmpty());
+            assertEquals(1, sixteen.l1Size());
+            for (int i = 0; i < 3; i++) {
+                Snapshot s = t.entries().get(i);
+                assertEquals(layout.region(Layout.snapshotEntry(i)).offset(), s.entryOffset());
+                assertEquals(0, s.entryOffset() % 8, "spec: entries are 8-byte aligned");
+                assertEquals(layout.region(Layout.snapshotL1Table(i)).offset(), s.l1TableOffset());
+            }
+        }
+    }
+
+    @Test
+    void anUnchangedClusterIsSharedWithRefcountTwoAndNoCopiedFlag() throws IOException {
+        ImageDescription d = ImageDescription.builder().clusterBits(9).virtualSize(4 * CLUSTER).write(0, 2 * CLUSTER)
+                .snapshot("1", "s", 2).write(CLUSTER, CLUSTER).build();
+        Path p = dir.resolve("shared.qcow2");
+        Layout layout = Qcow2Writer.write(d, p);
+        byte[] img = Files.readAllBytes(p);
+        long kept = BigEndian.u64(img, (int) layout.region(Layout.l2Entry(0)).offset());
+        long rewritten = BigEndian.u64(img, (int) layout.region(Layout.l2Entry(1)).offset());
+        assertEquals(0, kept & L2Entry.COPIED, "a shared cluster has no copied flag in the active table");
+        assertEquals(2, layout.refcount((kept & L2Entry.OFFSET_MASK) / CLUSTER));
+        assertEquals(L2Entry.COPIED, rewritten & L2Entry.COPIED);
+        assertEquals(1, layout.refcount((rewritten & L2Entry.OFFSET_MASK) / CLUSTER));
+        long snapshotL1 = layout.region(Layout.snapshotL1Table(0)).offset();
+        long snapshotL2 = BigEndian.u64(img, (int) snapshotL1) & L2Entry.OFFSET_MASK;
+        assertEquals(kept & L2Entry.OFFSET_MASK, BigEndian.u64(img, (int) snapshotL2) & L2Entry.OFFSET_MASK);
+        assertNotEquals(rewritten & L2Entry.OFFSET_MASK, BigEndian.u64(img, (int) snapshotL2 + 8) & L2Entry.OFFSET_MASK);
+        assertRoundTrip(d, p);
+        // guest cluster 1: layer 0 in the snapshot, layer 2 (written after it) in the active image
+        byte[] layer0 = new byte[CLUSTER];
+        byte[] layer2 = new byte[CLUSTER];
+        GuestPattern.fill(CLUSTER, 0, layer0, 0, CLUSTER);
+        GuestPattern.fill(CLUSTER, 2, layer2, 0, CLUSTER);
+        try (GuestDisk snap = SnapshotDisk.open(p, Limits.DEFAULT, "s").orElseThrow();
+             GuestDisk active = BackingChain.open(p, Limits.DEFAULT)) {
+            assertArrayEquals(layer0, java.util.Arrays.copyOfRange(readAll(snap), CLUSTER, 2 * CLUSTER));
+            assertArrayEquals(layer2, java.util.Arrays.copyOfRange(readAll(active), CLUSTER, 2 * CLUSTER));
+        }
+    }
+
+    @Test
+    void descriptionsNoImageCanHaveAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> ImageDescription.builder().clusterBits(9).write(0, 100)
+                .snapshot("1", "s", 2).write(0, 100).build(), "a partial write after a snapshot");
+        assertThrows(IllegalArgumentException.class, () -> ImageDescription.builder().clusterBits(9)
+                .write(4 * CLUSTER, CLUSTER).snapshot(InternalSnapshot.of("1", "s", 1, 2).withVirtualSize(CLUSTER))
+                .build(), "a snapshot smaller than what it captured");
+        assertThrows(IllegalArgumentException.class, () -> InternalSnapshot.of("1", "s", 0, 2).withExtraData(8)
+                .withVirtualSize(CLUSTER), "a virtual size without the disk_size field");
+    }
+
+    /** Checks clean; the active image and every snapshot read as {@link GuestContent} computes. */
+    static void assertRoundTrip(ImageDescription d, Path p) {
+        assertEquals(CheckReport.Verdict.CLEAN, new ImageChecker(Limits.DEFAULT).check(p).verdict(),
+                () -> new ImageChecker(Limits.DEFAULT).check(p).findings().toString());
+        GuestContent content = GuestContent.of(d);
+        try (GuestDisk active = BackingChain.open(p, Limits.DEFAULT)) {
+            assertArrayEquals(expected(content), readAll(active), "active image");
+        }
+        for (int i = 0; i < d.snapshots().size(); i++) {
+            InternalSnapshot s = d.snapshots().get(i);
+            try (GuestDisk snap = SnapshotDisk.open(p, Limits.DEFAULT, s.id()).orElseThrow()) {
+                assertArrayEquals(expected(content.snapshot(i)), readAll(snap), "snapshot " + s.name());
+            }
+        }
+    }
+
+    private static byte[] expected(GuestContent c) {
+        byte[] b = new byte[(int) c.description().virtualSize()];
+        c.read(0, b, 0, b.length);
+        return b;
+    }
+
+    private static byte[] readAll(GuestDisk d) {
+        ByteBuffer b = ByteBuffer.allocate((int) d.size());
+        d.read(0, b);
+        return b.array();
+    }
+}
