@@ -220,3 +220,16 @@ Feature: Internal snapshots
     And field "l1_size" of the table entry of snapshot "s" is set to 1
     Then the image is valid
     And snapshot "s" reads as the guest content when it was taken
+
+  @id:snap-with-external-data-file @rule:snapshot.table.external-data-file @must
+  Scenario: An image with an external data file cannot have internal snapshots
+    Guest data in an external data file sits at its guest offset, so there is nowhere to
+    keep a snapshot's own version of a cluster: the spec forbids snapshots in such images.
+    The image has a snapshot and no allocated data cluster (its only described cluster is a
+    zero cluster, and the data file is not named), so the data file bit breaks nothing else.
+
+    Given a version 3 image with 512-byte clusters and an 8 KiB virtual disk
+    And guest cluster 1 is a zero cluster
+    And a snapshot "s" is taken
+    And bit 2 of header field "incompatible_features" is set
+    Then a check must report corruption, citing rule "snapshot.table.external-data-file"
