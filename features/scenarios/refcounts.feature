@@ -90,3 +90,30 @@ Feature: Refcounts
     And guest cluster 2 holds data
     And refcount table entry 0 is set to the end of the file
     Then a check must report corruption, citing rule "refcount.block.in-file"
+
+  @id:ref-lazy-dirty-exact @rule:header.incompatible_features.dirty @should
+  Scenario: Lazy refcounts with the dirty bit set and exact refcounts
+    With lazy refcounts (compatible bit 0) a writer may leave refcounts stale and set the
+    dirty bit; a reader does not use refcounts, and a writer rebuilds them before writing.
+    Here they happen to be exact.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And bit 0 of header field "compatible_features" is set
+    And bit 0 of header field "incompatible_features" is set
+    Then the image is valid
+    And the guest content matches the pattern
+
+  @id:ref-lazy-dirty-stale @rule:header.incompatible_features.dirty @rule:refcount.count.too-low @should
+  Scenario: Lazy refcounts with the dirty bit set and a stale refcount still read correctly
+    The dirty bit announces exactly this: a refcount that was not updated (here the data
+    cluster's is 0). Reading does not depend on refcounts, so the guest content must be the
+    pattern; a consistency check reports the stale count, which a repair rebuilds.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And bit 0 of header field "compatible_features" is set
+    And bit 0 of header field "incompatible_features" is set
+    And the refcount of the host cluster of guest cluster 1 is set to 0
+    Then a check must report corruption, citing rule "refcount.count.too-low"
+    And the guest content matches the pattern
