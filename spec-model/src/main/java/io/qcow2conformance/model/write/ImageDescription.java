@@ -37,6 +37,7 @@ import java.util.List;
  * @param bitmaps                persistent bitmaps, in directory order; with any, a bitmaps extension follows
  *                               {@code extensions} (spec: Bitmaps extension)
  * @param bitmapsAutoclear       with bitmaps: set autoclear bit 0, which says the bitmaps are consistent
+ * @param encryption             how guest data is encrypted, with the passphrase, or null (crypt_method 0)
  */
 public record ImageDescription(
         int version,
@@ -60,7 +61,8 @@ public record ImageDescription(
         boolean packCompressed,
         boolean truncateCompressedTail,
         List<PersistentBitmap> bitmaps,
-        boolean bitmapsAutoclear) {
+        boolean bitmapsAutoclear,
+        Encryption encryption) {
 
     /** Where the backing file name goes (spec: Header, backing_file_offset). */
     public enum BackingPlacement {
@@ -144,6 +146,7 @@ public record ImageDescription(
         b.truncateCompressedTail = truncateCompressedTail;
         b.bitmaps.addAll(bitmaps);
         b.bitmapsAutoclear = bitmapsAutoclear;
+        b.encryption = encryption;
         return b;
     }
 
@@ -171,6 +174,7 @@ public record ImageDescription(
         private boolean truncateCompressedTail;
         private final List<PersistentBitmap> bitmaps = new ArrayList<>();
         private boolean bitmapsAutoclear = true;
+        private Encryption encryption;
 
         private Builder() {
         }
@@ -311,6 +315,12 @@ public record ImageDescription(
             return this;
         }
 
+        /** Encrypts the guest data (null: none); see {@link EncryptionPlan} for what is written. */
+        public Builder encryption(Encryption e) {
+            encryption = e;
+            return this;
+        }
+
         public ImageDescription build() {
             int hl = headerLength != null ? headerLength : version == 2 ? Header.V2_LENGTH : 112;
             int extra = Math.max(0, hl - Header.COMPRESSION_TYPE_OFFSET - 1);
@@ -318,7 +328,7 @@ public record ImageDescription(
             ImageDescription d = new ImageDescription(version, clusterBits, virtualSize, refcountOrder, hl, add,
                     compression, incompatibleFeatures, compatibleFeatures, autoclearFeatures, lazyRefcounts, dirty,
                     extensions, backingFileName, backingPlacement, backing, layer, operations, packCompressed,
-                    truncateCompressedTail, bitmaps, bitmapsAutoclear);
+                    truncateCompressedTail, bitmaps, bitmapsAutoclear, encryption);
             validate(d);
             return d;
         }

@@ -23,7 +23,11 @@ import java.util.Optional;
  * with persistent bitmaps the bitmaps extension is the last {@code extension[i]}, and
  * {@code bitmap_directory}, {@code bitmap_directory_entry[b]}, {@code bitmap_table[b]},
  * {@code bitmap_table_entry[b][j]} and {@code bitmap_data[b][j]} name the bitmap structures
- * (b: the bitmap's place in the directory; j: the table entry).
+ * (b: the bitmap's place in the directory; j: the table entry); with LUKS encryption,
+ * {@code luks_area} (the area the full disk encryption header pointer names), {@code luks_header}
+ * (its 592-byte LUKS1 header), {@code luks.<field>} and {@code luks.key_slot[i].<field>} (the LUKS1
+ * field names of {@link io.qcow2conformance.model.crypto.LuksField}) and {@code luks_key_material[i]}
+ * (the key material of an active slot).
  */
 public final class Layout {
     /** One byte range of the file. */
@@ -106,6 +110,23 @@ public final class Layout {
         return "bitmap_data[" + index + "][" + entry + "]";
     }
 
+    /** A field of the LUKS header by its LUKS1 name ({@code magic}, {@code key-bytes}, {@code mk-digest-iter}...). */
+    public static String luksField(String luksName) {
+        return "luks." + luksName;
+    }
+
+    /** A field of LUKS key slot {@code slot} by its LUKS1 name ({@code active}, {@code iterations}, {@code stripes}...). */
+    public static String luksKeySlotField(int slot, String luksName) {
+        return "luks.key_slot[" + slot + "]." + luksName;
+    }
+
+    /** The key material of active LUKS key slot {@code slot}. */
+    public static String luksKeyMaterial(int slot) {
+        return "luks_key_material[" + slot + "]";
+    }
+
+    public static final String LUKS_AREA = "luks_area";
+    public static final String LUKS_HEADER = "luks_header";
     public static final String BITMAP_DIRECTORY = "bitmap_directory";
     public static final String ADDITIONAL_FIELDS = "header.additional_fields";
     public static final String EXTENSIONS_END = "extensions.end";
