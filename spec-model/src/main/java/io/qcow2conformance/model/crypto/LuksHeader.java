@@ -102,9 +102,9 @@ public record LuksHeader(
     public static LuksHeader decode(long offset, byte[] b) {
         List<KeySlot> slots = new ArrayList<>(SLOTS);
         for (int i = 0; i < SLOTS; i++) {
-            slots.add(new KeySlot(i, u32(b, LuksField.Slot.ACTIVE.offsetIn(i)), u32(b, LuksField.Slot.ITERATIONS.offsetIn(i)),
-                    bytes(b, LuksField.Slot.SALT.offsetIn(i), LuksField.Slot.SALT.width()),
-                    u32(b, LuksField.Slot.KEY_MATERIAL_OFFSET.offsetIn(i)), u32(b, LuksField.Slot.STRIPES.offsetIn(i))));
+            slots.add(new KeySlot(i, u32(b, LuksField.SLOT_ACTIVE.offsetIn(i)), u32(b, LuksField.SLOT_ITERATIONS.offsetIn(i)),
+                    bytes(b, LuksField.SLOT_SALT.offsetIn(i), LuksField.SLOT_SALT.width()),
+                    u32(b, LuksField.SLOT_KEY_MATERIAL_OFFSET.offsetIn(i)), u32(b, LuksField.SLOT_STRIPES.offsetIn(i))));
         }
         return new LuksHeader(offset, bytes(b, LuksField.MAGIC), BigEndian.u16(b, OFF_VERSION),
                 string(b, LuksField.CIPHER_NAME), string(b, LuksField.CIPHER_MODE), string(b, LuksField.HASH_SPEC),
@@ -131,11 +131,11 @@ public record LuksHeader(
         put(b, LuksField.UUID, uuid);
         for (KeySlot s : keySlots) {
             int i = s.index();
-            BigEndian.put32(b, LuksField.Slot.ACTIVE.offsetIn(i), s.state());
-            BigEndian.put32(b, LuksField.Slot.ITERATIONS.offsetIn(i), s.iterations());
-            put(b, LuksField.Slot.SALT.offsetIn(i), s.salt(), LuksField.Slot.SALT.width());
-            BigEndian.put32(b, LuksField.Slot.KEY_MATERIAL_OFFSET.offsetIn(i), s.keyMaterialOffset());
-            BigEndian.put32(b, LuksField.Slot.STRIPES.offsetIn(i), s.stripes());
+            BigEndian.put32(b, LuksField.SLOT_ACTIVE.offsetIn(i), s.state());
+            BigEndian.put32(b, LuksField.SLOT_ITERATIONS.offsetIn(i), s.iterations());
+            put(b, LuksField.SLOT_SALT.offsetIn(i), s.salt(), LuksField.SLOT_SALT.width());
+            BigEndian.put32(b, LuksField.SLOT_KEY_MATERIAL_OFFSET.offsetIn(i), s.keyMaterialOffset());
+            BigEndian.put32(b, LuksField.SLOT_STRIPES.offsetIn(i), s.stripes());
         }
         return b;
     }

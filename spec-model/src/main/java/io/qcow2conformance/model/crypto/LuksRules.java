@@ -78,7 +78,7 @@ public final class LuksRules {
 
     private static void keySlots(LuksHeader l, long areaLength, List<Finding> out) {
         long at = l.offset();
-        int materialField = LuksField.Slot.KEY_MATERIAL_OFFSET.offset();
+        int materialField = LuksField.SLOT_KEY_MATERIAL_OFFSET.offset();
         boolean anyActive = false;
         for (KeySlot s : l.keySlots()) {
             long slotAt = at + s.fieldOffset();
@@ -90,7 +90,7 @@ public final class LuksRules {
             }
             anyActive = true;
             if (s.iterations() == 0 || s.stripes() == 0) {
-                out.add(Finding.of(Rule.LUKS_KEY_SLOT_PARAMETERS, slotAt + LuksField.Slot.ITERATIONS.offset(), s.index(),
+                out.add(Finding.of(Rule.LUKS_KEY_SLOT_PARAMETERS, slotAt + LuksField.SLOT_ITERATIONS.offset(), s.index(),
                         s.iterations(), s.stripes()));
             }
             long start = s.keyMaterialOffset() * LuksHeader.SECTOR;

@@ -126,11 +126,11 @@ final class EncryptionPlan {
         BigEndian.put64(first, (int) extensionData + 8, areaLength());
         regions.region(Layout.LUKS_AREA, areaOffset, areaLength());
         regions.region(Layout.LUKS_HEADER, areaOffset, LuksHeader.LENGTH);
-        for (LuksField f : LuksField.values()) {
+        for (LuksField f : LuksField.headerFields()) {
             regions.region(Layout.luksField(f.luksName()), areaOffset + f.offset(), f.width());
         }
         for (int i = 0; i < LuksHeader.SLOTS; i++) {
-            for (LuksField.Slot f : LuksField.Slot.values()) {
+            for (LuksField f : LuksField.keySlotFields()) {
                 regions.region(Layout.luksKeySlotField(i, f.luksName()), areaOffset + f.offsetIn(i), f.width());
             }
         }
