@@ -77,13 +77,8 @@ public final class Corpus {
             img.put("id", c.id());
             img.put("file", file);
             img.put("sha256", ExpectedGuest.sha256(w.bytes()));
-            w.backing().ifPresent(b -> {
-                files.put(dir + b.name(), b.bytes());
-                ObjectNode f = img.putArray("files").addObject();
-                f.put("path", dir + b.name());
-                f.put("sha256", ExpectedGuest.sha256(b.bytes()));
-                f.put("role", "backing");
-            });
+            w.backing().ifPresent(b -> companion(files, img, dir + b.name(), b.bytes(), "backing"));
+            w.passphrase().ifPresent(p -> companion(files, img, dir + p.name(), p.bytes(), "passphrase"));
             ObjectNode scenario = img.putObject("scenario");
             scenario.put("feature", c.feature());
             scenario.put("name", c.name());
@@ -100,6 +95,16 @@ public final class Corpus {
         }
         files.put(MANIFEST, json(json, manifest));
         return files;
+    }
+
+    /** A file the image needs (backing file, passphrase), written next to it and listed in its {@code files}. */
+    private static void companion(SortedMap<String, byte[]> files, ObjectNode img, String path, byte[] bytes, String role) {
+        files.put(path, bytes);
+        ArrayNode list = img.has("files") ? (ArrayNode) img.get("files") : img.putArray("files");
+        ObjectNode f = list.addObject();
+        f.put("path", path);
+        f.put("sha256", ExpectedGuest.sha256(bytes));
+        f.put("role", role);
     }
 
     private static void expect(ObjectNode e, CompiledScenario s) {

@@ -2,6 +2,7 @@ package io.qcow2conformance.generators.image;
 
 import io.qcow2conformance.model.bitmap.Range;
 import io.qcow2conformance.model.write.Compression;
+import io.qcow2conformance.model.write.Encryption;
 import io.qcow2conformance.model.write.PersistentBitmap;
 import io.qcow2conformance.model.write.GuestPattern;
 
@@ -114,6 +115,8 @@ public final class ImageRecipe {
     private boolean endAfterCompressedData;
     private final List<Mutation> mutations = new ArrayList<>();
     private final List<Bitmap> bitmaps = new ArrayList<>();
+    private Encryption encryption;
+    private String readerPassphrase;
 
     public boolean described() {
         return version > 0;
@@ -291,6 +294,24 @@ public final class ImageRecipe {
 
     public List<Mutation> mutations() {
         return List.copyOf(mutations);
+    }
+
+    /** How the image's guest data is encrypted (spec: Data encryption), if it is. */
+    public Optional<Encryption> encryption() {
+        return Optional.ofNullable(encryption);
+    }
+
+    public void encryption(Encryption e) {
+        this.encryption = e;
+    }
+
+    /** The passphrase readers are given: the one a scenario names, else the image's own; none for a plain image. */
+    public Optional<String> readerPassphrase() {
+        return Optional.ofNullable(readerPassphrase).or(() -> encryption().map(Encryption::passphrase));
+    }
+
+    public void readerPassphrase(String passphrase) {
+        this.readerPassphrase = passphrase;
     }
 
     /** The backing file's recipe: same geometry, every guest cluster data of layer 1, nothing else. */

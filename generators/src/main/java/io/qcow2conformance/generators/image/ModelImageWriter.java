@@ -81,6 +81,7 @@ public final class ModelImageWriter implements ImageWriter {
         shares.forEach(s -> b.share(((GuestOp.Share) s).guestCluster(), ((GuestOp.Share) s).sourceCluster()));
         b.truncateCompressedTail(r.endAfterCompressedData());
         r.bitmaps().forEach(bm -> b.bitmap(bm.description()));
+        r.encryption().ifPresent(b::encryption);
         return b.build();
     }
 

@@ -38,8 +38,9 @@ public final class ModelAdapter implements Implementation {
         return checkArgs(image);
     }
 
-    static List<String> readArgs(Path image, Optional<String> snapshot, Path rawOut) {
+    List<String> readArgs(Path image, Optional<String> snapshot, Path rawOut) {
         List<String> args = new ArrayList<>(List.of("convert"));
+        args.addAll(passphraseArgs());
         snapshot.ifPresent(s -> args.add("--snapshot=" + s));
         args.addAll(List.of(image.toString(), rawOut.toString()));
         return args;
@@ -48,6 +49,7 @@ public final class ModelAdapter implements Implementation {
     List<String> checkArgs(Path image) {
         List<String> args = new ArrayList<>(List.of("check", "--output=json"));
         args.addAll(proposalArgs());
+        args.addAll(passphraseArgs());
         args.add(image.toString());
         return args;
     }
@@ -55,12 +57,17 @@ public final class ModelAdapter implements Implementation {
     List<String> bitmapArgs(Path image, String bitmap) {
         List<String> args = new ArrayList<>(List.of("bitmap", "--output=json"));
         args.addAll(proposalArgs());
+        args.addAll(passphraseArgs());
         args.addAll(List.of(image.toString(), "--name=" + bitmap));
         return args;
     }
 
     private List<String> proposalArgs() {
         return proposals.stream().map(p -> "--proposal=" + p.id()).toList();
+    }
+
+    private List<String> passphraseArgs() {
+        return passphraseFile == null ? List.of() : List.of("--passphrase-file=" + passphraseFile);
     }
 
     private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
@@ -71,6 +78,8 @@ public final class ModelAdapter implements Implementation {
 
     private final Duration timeout;
     private final Set<Proposal> proposals;
+    /** The passphrase of encrypted images, or null. */
+    private final Path passphraseFile;
 
     public ModelAdapter(Duration timeout) {
         this(timeout, Set.of());
@@ -78,8 +87,13 @@ public final class ModelAdapter implements Implementation {
 
     /** The model judging images with the proposed spec changes {@code proposals} applied ({@code --proposal}). */
     public ModelAdapter(Duration timeout, Set<Proposal> proposals) {
+        this(timeout, proposals, null);
+    }
+
+    private ModelAdapter(Duration timeout, Set<Proposal> proposals, Path passphraseFile) {
         this.timeout = timeout;
         this.proposals = proposals.isEmpty() ? Set.of() : EnumSet.copyOf(proposals);
+        this.passphraseFile = passphraseFile;
     }
 
     /** The proposals this adapter applies. */
@@ -92,7 +106,13 @@ public final class ModelAdapter implements Implementation {
     public Implementation forProposals(List<String> ids) {
         Set<Proposal> wanted = EnumSet.noneOf(Proposal.class);
         ids.forEach(id -> Proposal.byId(id).ifPresent(wanted::add));
-        return wanted.equals(proposals) ? this : new ModelAdapter(timeout, wanted);
+        return wanted.equals(proposals) ? this : new ModelAdapter(timeout, wanted, passphraseFile);
+    }
+
+    /** The model opening encrypted images with {@code --passphrase-file}. */
+    @Override
+    public Implementation withPassphraseFile(Path file) {
+        return new ModelAdapter(timeout, proposals, file);
     }
 
     @Override
@@ -120,7 +140,7 @@ public final class ModelAdapter implements Implementation {
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.OPEN, Capability.READ_GUEST, Capability.CHECK, Capability.INFO,
-                Capability.SNAPSHOTS, Capability.BACKING_FILES, Capability.BITMAPS);
+                Capability.SNAPSHOTS, Capability.BACKING_FILES, Capability.BITMAPS, Capability.ENCRYPTION);
     }
 
     /** {@code bitmap --output=json}: exit 0 with the ranges, or exit 1 when the bitmap is absent or cannot be trusted. */
