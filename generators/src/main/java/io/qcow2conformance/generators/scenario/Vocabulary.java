@@ -248,7 +248,12 @@ public final class Vocabulary {
         // ---- encryption (spec: Data encryption, Full disk encryption header pointer) -----------
         given("the image is encrypted with (LUKS|AES) using the passphrase \"([^\"]*)\"",
                 "the image is encrypted with <LUKS|AES> using the passphrase \"<text>\"",
-                (m, r) -> r.encryption(new Encryption(Encryption.Method.valueOf(m.group(1)), m.group(2))));
+                (m, r) -> r.encryption(Encryption.of(Encryption.Method.valueOf(m.group(1)), m.group(2))));
+        given("the LUKS cipher is aes in mode \"([^\"]+)\" with an? (\\d+)-byte key",
+                "the LUKS cipher is aes in mode \"<mode>\" with a <n>-byte key",
+                (m, r) -> r.encryption(r.encryption().filter(e -> e.method() == Encryption.Method.LUKS)
+                        .orElseThrow(() -> new StepException("encrypt the image with LUKS first"))
+                        .withCipher(m.group(1), Integer.parseInt(m.group(2)))));
         given("readers are given the passphrase \"([^\"]*)\"", "readers are given the passphrase \"<text>\"",
                 (m, r) -> r.readerPassphrase(m.group(1)));
         given("field \"([\\w-]+)\" of the LUKS header is (set to|increased by) " + VALUE,

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.qcow2conformance.harness.cli.Json;
 import io.qcow2conformance.harness.cli.Main;
 import io.qcow2conformance.model.check.Proposal;
+import io.qcow2conformance.model.rules.Rule;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -196,6 +197,14 @@ public final class ModelAdapter implements Implementation {
         }
         try {
             JsonNode n = Json.MAPPER.readTree(o.out);
+            if ((n == null || n.isMissingNode()) && o.exitCode == Main.EXIT_ERROR) {
+                // refused before checking (a passphrase that unlocks nothing, a LUKS header that cannot be
+                // used): the one-line error starts with the rule's ID
+                String line = o.firstErrorLine();
+                String message = line.replaceFirst("^error: ", "");
+                String first = message.contains(":") ? message.substring(0, message.indexOf(':')) : "";
+                return Result.rejected(1, line).withFindings(Rule.byId(first).map(x -> List.of(x.id())).orElse(List.of()));
+            }
             if (n == null) {
                 return Result.of(Status.ADAPTER_ERROR, o.exitCode, "model check printed no JSON");
             }

@@ -74,7 +74,11 @@ class EncryptedImageAdaptersTest {
         Implementation impl = adapter(name);
         Path raw = dir.resolve(name + "-wrong.raw");
         Implementation wrong = impl.withPassphraseFile(write("wrong.pass", "not it"));
-        assertEquals(Status.REJECTED, wrong.open(image).status());
+        Implementation.Result open = wrong.open(image);
+        assertEquals(Status.REJECTED, open.status());
+        if (name.equals("model")) {
+            assertEquals(java.util.List.of("encryption.passphrase.opens-key"), open.findings(), open.detail());
+        }
         assertEquals(Status.REJECTED, wrong.readGuest(image, Optional.empty(), raw).status());
         assertEquals(Status.REJECTED, impl.readGuest(image, Optional.empty(), raw).status());
     }

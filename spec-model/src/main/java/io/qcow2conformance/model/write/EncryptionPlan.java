@@ -23,9 +23,10 @@ import java.util.Optional;
  * key, UUID and the anti-forensic filler are derived from fixed strings, never from a random
  * source or the clock.
  *
- * <p>LUKS images get what {@code qemu-img create -o encrypt.format=luks} writes by default:
- * a LUKS1 header for aes-256 xts-plain64 with sha256, key slot 0 active, every slot with 4000
- * stripes and its key material at a 4 KiB-aligned offset (slot i at sector 8 + i * 504), the
+ * <p>LUKS images get what {@code qemu-img create -o encrypt.format=luks} writes: a LUKS1 header
+ * for aes in the description's mode (by default aes-256 xts-plain64) with sha256, key slot 0
+ * active, every slot with 4000 stripes and its key material at a 4 KiB-aligned offset (for
+ * 64-byte keys slot i at sector 8 + i * 504), the
  * payload offset just after slot 7's material, and that whole area in its own host clusters
  * (placed after the L1 table, as QEMU does), pointed to by the extension. Only the PBKDF2
  * iteration counts are small ({@link #ITERATIONS}), so that the images open fast and stay far
@@ -36,9 +37,7 @@ import java.util.Optional;
  */
 final class EncryptionPlan {
     static final String CIPHER_NAME = "aes";
-    static final String CIPHER_MODE = "xts-plain64";
     static final LuksHash HASH = LuksHash.SHA256;
-    static final int KEY_BYTES = 64;
     static final int STRIPES = 4000;
     /** PBKDF2 iterations of key slot 0 and of the master key digest (cryptsetup's minimum is 1000). */
     static final int ITERATIONS = 1000;
@@ -64,11 +63,12 @@ final class EncryptionPlan {
         if (e.method() == Encryption.Method.AES) {
             return new EncryptionPlan(ImageCipher.forWriting(1, null, e.passphraseBytes()), null, null);
         }
-        CipherSpec spec = CipherSpec.parse(CIPHER_NAME, CIPHER_MODE).orElseThrow();
-        byte[] masterKey = derive("master key", KEY_BYTES);
+        CipherSpec spec = CipherSpec.parse(CIPHER_NAME, e.cipherMode()).orElseThrow();
+        int keyBytes = e.keyBytes();
+        byte[] masterKey = derive("master key", keyBytes);
         byte[] slotSalt = derive("key slot 0 salt", 32);
         byte[] digestSalt = derive("master key digest salt", 32);
-        long materialSectors = ((long) KEY_BYTES * STRIPES + LuksHeader.SECTOR - 1) / LuksHeader.SECTOR;
+        long materialSectors = ((long) keyBytes * STRIPES + LuksHeader.SECTOR - 1) / LuksHeader.SECTOR;
         long slotSectors = (materialSectors + ALIGN_SECTORS - 1) / ALIGN_SECTORS * ALIGN_SECTORS;
         List<LuksHeader.KeySlot> slots = new ArrayList<>();
         for (int i = 0; i < LuksHeader.SLOTS; i++) {
@@ -78,11 +78,11 @@ final class EncryptionPlan {
         }
         long payload = ALIGN_SECTORS + LuksHeader.SLOTS * slotSectors;
         byte[] digest = Pbkdf2.derive(HASH, masterKey, digestSalt, ITERATIONS, LuksHeader.DIGEST_LENGTH);
-        LuksHeader header = new LuksHeader(0, LuksHeader.MAGIC, 1, CIPHER_NAME, CIPHER_MODE, HASH.luksName(), payload,
-                KEY_BYTES, digest, digestSalt, ITERATIONS, UUID, slots);
+        LuksHeader header = new LuksHeader(0, LuksHeader.MAGIC, 1, CIPHER_NAME, e.cipherMode(), HASH.luksName(), payload,
+                keyBytes, digest, digestSalt, ITERATIONS, UUID, slots);
         byte[] material = java.util.Arrays.copyOf(AfSplitter.split(HASH, masterKey, STRIPES,
-                derive("anti-forensic filler", KEY_BYTES * (STRIPES - 1))), (int) (materialSectors * LuksHeader.SECTOR));
-        byte[] slotKey = Pbkdf2.derive(HASH, e.passphraseBytes(), slotSalt, ITERATIONS, KEY_BYTES);
+                derive("anti-forensic filler", keyBytes * (STRIPES - 1))), (int) (materialSectors * LuksHeader.SECTOR));
+        byte[] slotKey = Pbkdf2.derive(HASH, e.passphraseBytes(), slotSalt, ITERATIONS, keyBytes);
         new SectorCipher(spec, slotKey).encrypt(material, 0, material.length, 0);
         return new EncryptionPlan(ImageCipher.forWriting(2, spec, masterKey), header, material);
     }
