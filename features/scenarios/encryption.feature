@@ -45,6 +45,18 @@ Feature: Encrypted images
     Then the image is valid
     And the guest content matches the pattern
 
+  @id:enc-luks-aes-192-cbc @rule:extensions.fde.offset.aligned @must
+  Scenario: Key material that is no whole number of sectors (aes-192 in cbc-plain64 mode)
+    A 24-byte master key split into 4000 stripes is 96000 bytes of key material, 187.5
+    sectors; LUKS1 gives each key slot whole sectors and encrypts the material sector by
+    sector, the last one padded. The image is valid and decrypts to its data.
+    Given a version 3 image with 4 KiB clusters and a 64 KiB virtual disk
+    And the image is encrypted with LUKS using the passphrase "conformance"
+    And the LUKS cipher is aes in mode "cbc-plain64" with a 24-byte key
+    And guest clusters 0 to 3 hold data
+    Then the image is valid
+    And the guest content matches the pattern
+
   @id:enc-wrong-passphrase @rule:encryption.passphrase.opens-key @must
   Scenario: A passphrase that opens no key slot gives no guest data
     The image is valid, but the passphrase readers are given is not the one key slot 0 was

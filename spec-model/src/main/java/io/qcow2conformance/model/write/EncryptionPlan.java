@@ -13,6 +13,7 @@ import io.qcow2conformance.model.io.BigEndian;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -61,7 +62,7 @@ final class EncryptionPlan {
             return new EncryptionPlan(null, null, null);
         }
         if (e.method() == Encryption.Method.AES) {
-            return new EncryptionPlan(ImageCipher.forWriting(1, null, e.passphraseBytes()), null, null);
+            return new EncryptionPlan(ImageCipher.forWriting(e.method().cryptMethod(), null, e.passphraseBytes()), null, null);
         }
         CipherSpec spec = CipherSpec.parse(CIPHER_NAME, e.cipherMode()).orElseThrow();
         int keyBytes = e.keyBytes();
@@ -80,11 +81,11 @@ final class EncryptionPlan {
         byte[] digest = Pbkdf2.derive(HASH, masterKey, digestSalt, ITERATIONS, LuksHeader.DIGEST_LENGTH);
         LuksHeader header = new LuksHeader(0, LuksHeader.MAGIC, 1, CIPHER_NAME, e.cipherMode(), HASH.luksName(), payload,
                 keyBytes, digest, digestSalt, ITERATIONS, UUID, slots);
-        byte[] material = java.util.Arrays.copyOf(AfSplitter.split(HASH, masterKey, STRIPES,
+        byte[] material = Arrays.copyOf(AfSplitter.split(HASH, masterKey, STRIPES,
                 derive("anti-forensic filler", keyBytes * (STRIPES - 1))), (int) (materialSectors * LuksHeader.SECTOR));
         byte[] slotKey = Pbkdf2.derive(HASH, e.passphraseBytes(), slotSalt, ITERATIONS, keyBytes);
         new SectorCipher(spec, slotKey).encrypt(material, 0, material.length, 0);
-        return new EncryptionPlan(ImageCipher.forWriting(2, spec, masterKey), header, material);
+        return new EncryptionPlan(ImageCipher.forWriting(e.method().cryptMethod(), spec, masterKey), header, material);
     }
 
     /** Fixed bytes for one purpose: PBKDF2 of the purpose's name with one iteration (a deterministic expander). */

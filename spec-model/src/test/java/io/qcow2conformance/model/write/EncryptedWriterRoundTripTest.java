@@ -45,7 +45,7 @@ class EncryptedWriterRoundTripTest {
     private static ImageDescription describe(Encryption.Method method) {
         long cs = 512;
         return ImageDescription.builder().clusterBits(9).virtualSize(16 * cs)
-                .encryption(new Encryption(method, PASSPHRASE))
+                .encryption(Encryption.of(method, PASSPHRASE))
                 .write(0, 3 * cs).write(5 * cs + 100, 200).zero(7 * cs, cs, true).writeCompressed(8 * cs, cs)
                 .build();
     }
