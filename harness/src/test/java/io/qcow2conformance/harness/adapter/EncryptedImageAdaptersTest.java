@@ -2,6 +2,7 @@ package io.qcow2conformance.harness.adapter;
 
 import io.qcow2conformance.harness.testkit.Qemu;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -50,6 +51,19 @@ class EncryptedImageAdaptersTest {
 
     private static Implementation adapter(String name) {
         return name.equals("qemu") ? new QemuAdapter(TIMEOUT) : new ModelAdapter(TIMEOUT);
+    }
+
+    /** The command protocol hands the passphrase file to the program (here a qemu-io wrapper that opens with it). */
+    @Test
+    void theCommandProtocolPassesThePassphraseFile() throws IOException {
+        CommandAdapter speaker = CommandAdapterTest.shell("enc", "qemu_encrypted.sh", TIMEOUT);
+        assertTrue(speaker.capabilities().contains(Capability.ENCRYPTION));
+        Implementation.Result right = speaker.withPassphraseFile(dir.resolve("right.pass")).open(image);
+        assertEquals(Status.OK, right.status(), right.detail());
+        Implementation.Result wrong = speaker.withPassphraseFile(write("wrong2.pass", "not it")).open(image);
+        assertEquals(Status.REJECTED, wrong.status());
+        assertTrue(wrong.detail().contains("Invalid password"), wrong.detail());
+        assertEquals(Status.REJECTED, speaker.open(image).status(), "no passphrase file");
     }
 
     @ParameterizedTest
