@@ -98,6 +98,22 @@ class EncryptedWriterRoundTripTest {
                 layout.regions().stream().filter(x -> x.name().startsWith("luks.")).count());
     }
 
+    /** No random source and no clock: salts, master key, filler and UUID are fixed, so the bytes are too. */
+    @ParameterizedTest
+    @EnumSource(Encryption.Method.class)
+    void theSameDescriptionGivesTheSameBytes(Encryption.Method method) throws IOException {
+        Qcow2Writer.write(describe(method), dir.resolve("a.qcow2"));
+        Qcow2Writer.write(describe(method), dir.resolve("b.qcow2"));
+        assertArrayEquals(Files.readAllBytes(dir.resolve("a.qcow2")), Files.readAllBytes(dir.resolve("b.qcow2")));
+    }
+
+    @Test
+    void onlyCiphersTheKitCanReadAreAccepted() {
+        assertThrows(IllegalArgumentException.class, () -> Encryption.luks("p").withCipher("xts-plain64", 16));
+        assertThrows(IllegalArgumentException.class, () -> Encryption.luks("p").withCipher("ecb", 16));
+        assertEquals(16, Encryption.luks("p").withCipher("cbc-essiv:sha256", 16).keyBytes());
+    }
+
     @Test
     void aWrongPassphraseOpensNoKeySlot() throws IOException {
         Path file = dir.resolve("image.qcow2");
