@@ -71,6 +71,9 @@ class EncryptedWriterDifferentialTest {
                         .withCipher("xts-plain64", 48)).build()),
                 Named.of("LUKS aes-128 xts-plain", mixed(9, Encryption.luks(PASSPHRASE).withCipher("xts-plain", 32))
                         .virtualSize(80 * 512).write(70 * 512, 4096).build()),
+                Named.of("LUKS in a version 2 image", ImageDescription.builder().version(2).clusterBits(12)
+                        .virtualSize(8 * 4096).encryption(Encryption.luks(PASSPHRASE)).write(0, 3 * 4096 - 100)
+                        .writeCompressed(4 * 4096, 4096).build()),
                 Named.of("legacy AES, 4 KiB clusters", mixed(12, Encryption.aes(PASSPHRASE)).build()));
     }
 
