@@ -69,6 +69,17 @@ Feature: Encrypted images
     And guest clusters 0 to 3 hold data
     Then a reader must reject the image when opening it, citing rule "encryption.passphrase.opens-key"
 
+  @id:enc-no-passphrase @rule:encryption.passphrase.required @must
+  Scenario: Without a passphrase an encrypted image gives no guest data
+    A reader that has no passphrase may open the image, but must not return the stored data
+    clusters as guest data: they are encrypted (spec: Data encryption).
+    Given a version 3 image with 4 KiB clusters and a 64 KiB virtual disk
+    And the image is encrypted with LUKS using the passphrase "conformance"
+    And the LUKS cipher is aes in mode "cbc-essiv:sha256" with a 16-byte key
+    And readers are given no passphrase
+    And guest clusters 0 to 3 hold data
+    Then a reader must refuse to read guest cluster 0, citing rule "encryption.passphrase.required"
+
   @id:enc-luks-header-length-short @rule:encryption.luks.header.length @must
   Scenario: An encryption header area shorter than a LUKS header
     The pointer's length says the area ends before the 592 bytes of the LUKS partition header

@@ -117,6 +117,7 @@ public final class ImageRecipe {
     private final List<Bitmap> bitmaps = new ArrayList<>();
     private Encryption encryption;
     private String readerPassphrase;
+    private boolean passphraseWithheld;
 
     public boolean described() {
         return version > 0;
@@ -305,9 +306,20 @@ public final class ImageRecipe {
         this.encryption = e;
     }
 
-    /** The passphrase readers are given: the one a scenario names, else the image's own; none for a plain image. */
+    /**
+     * The passphrase readers are given: the one a scenario names, else the image's own; none for
+     * a plain image or when the scenario withholds it.
+     */
     public Optional<String> readerPassphrase() {
+        if (passphraseWithheld) {
+            return Optional.empty();
+        }
         return Optional.ofNullable(readerPassphrase).or(() -> encryption().map(Encryption::passphrase));
+    }
+
+    /** Readers are given no passphrase at all. */
+    public void withholdPassphrase() {
+        this.passphraseWithheld = true;
     }
 
     public void readerPassphrase(String passphrase) {

@@ -256,6 +256,7 @@ public final class Vocabulary {
                         .withCipher(m.group(1), Integer.parseInt(m.group(2)))));
         given("readers are given the passphrase \"([^\"]*)\"", "readers are given the passphrase \"<text>\"",
                 (m, r) -> r.readerPassphrase(m.group(1)));
+        given("readers are given no passphrase", "readers are given no passphrase", (m, r) -> r.withholdPassphrase());
         given("field \"([\\w-]+)\" of the LUKS header is (set to|increased by) " + VALUE,
                 "field \"<name>\" of the LUKS header is <set to|increased by> <value>",
                 (m, r) -> r.mutate(new Mutation.RegionValue(Layout.luksField(luksField(m.group(1), false)),

@@ -96,12 +96,14 @@ class EncryptionStepsTest {
     }
 
     @Test
-    void readersGetTheImagesPassphraseUnlessAScenarioNamesAnother() {
+    void readersGetTheImagesPassphraseUnlessAScenarioNamesAnotherOrNone() {
         assertArrayEquals("conformance".getBytes(StandardCharsets.UTF_8),
                 ImageFiles.write(new ModelImageWriter(), recipe(), "x").passphrase().orElseThrow().bytes());
         ImageFiles wrong = ImageFiles.write(new ModelImageWriter(), recipe("readers are given the passphrase \"wrong\""), "x");
         assertEquals("x.passphrase", wrong.passphrase().orElseThrow().name());
         assertArrayEquals("wrong".getBytes(StandardCharsets.UTF_8), wrong.passphrase().orElseThrow().bytes());
+        assertTrue(ImageFiles.write(new ModelImageWriter(), recipe("readers are given no passphrase"), "x")
+                .passphrase().isEmpty(), "no passphrase file");
     }
 
     @Test
