@@ -25,6 +25,11 @@ Feature: The image header
 
   @id:hdr-cluster-size @rule:header.cluster_bits.min @must
   Scenario Outline: Clusters of <size> are valid
+    Every cluster size from 512 bytes up is valid; QEMU writes up to 2 MiB. The corpus stops
+    at 64 KiB: an image holds at least six clusters (header, refcount table and block, L1
+    and L2 tables, data), and larger ones would not fit its 20 MiB budget next to the LUKS
+    images (the differential tests against qemu-img cover 128 KiB to 2 MiB).
+
     Given a version 3 image with <size> clusters and a 256 KiB virtual disk
     And guest cluster 1 holds data
     Then the image is valid
@@ -40,22 +45,6 @@ Feature: The image header
       | c16k  | 16 KiB   |
       | c32k  | 32 KiB   |
       | c64k  | 64 KiB   |
-
-  @id:hdr-cluster-size-large @rule:header.cluster_bits.min @must
-  Scenario Outline: Clusters of <size> are valid (a disk of two clusters)
-    Every cluster size from 512 bytes up is valid; QEMU writes up to 2 MiB. The corpus stops
-    at 256 KiB: an image holds at least six clusters (header, refcount table and block, L1
-    and L2 tables, data), and larger ones would not fit its size budget.
-
-    Given a version 3 image with <size> clusters and a <disk> virtual disk
-    And guest cluster 1 holds data
-    Then the image is valid
-    And the guest content matches the pattern
-
-    Examples:
-      | id     | size    | disk    |
-      | c128k  | 128 KiB | 256 KiB |
-      | c256k  | 256 KiB | 512 KiB |
 
   @id:hdr-magic-wrong @rule:header.magic @must
   Scenario: A file whose magic is not 'QFI' 0xfb is not a qcow2 image

@@ -218,6 +218,13 @@ public class ScenarioSteps {
             if (w.dataFile().isPresent()) {
                 Files.write(dir.resolve(w.dataFile().get().name()), w.dataFile().get().bytes());
             }
+            if (w.passphrase().isPresent()) {
+                Path pass = dir.resolve(w.passphrase().get().name());
+                Files.write(pass, w.passphrase().get().bytes());
+                Assumptions.assumeTrue(impl.capabilities().contains(Capability.ENCRYPTION),
+                        impl.name() + " cannot open encrypted images");
+                impl = impl.withPassphraseFile(pass.toAbsolutePath());
+            }
         }
         return image;
     }

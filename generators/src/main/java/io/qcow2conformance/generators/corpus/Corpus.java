@@ -79,6 +79,7 @@ public final class Corpus {
             img.put("sha256", ExpectedGuest.sha256(w.bytes()));
             w.backing().ifPresent(b -> companion(files, img, dir + b.name(), b.bytes(), "backing"));
             w.dataFile().ifPresent(f -> companion(files, img, dir + f.name(), f.bytes(), "data-file"));
+            w.passphrase().ifPresent(p -> companion(files, img, dir + p.name(), p.bytes(), "passphrase"));
             ObjectNode scenario = img.putObject("scenario");
             scenario.put("feature", c.feature());
             scenario.put("name", c.name());
@@ -97,7 +98,7 @@ public final class Corpus {
         return files;
     }
 
-    /** A file shipped with the image (manifest {@code files}): its path, digest and role. */
+    /** A file the image needs (backing file, passphrase), written next to it and listed in its {@code files}. */
     private static void companion(SortedMap<String, byte[]> files, ObjectNode img, String path, byte[] bytes, String role) {
         files.put(path, bytes);
         ArrayNode list = img.has("files") ? (ArrayNode) img.get("files") : img.putArray("files");

@@ -2,6 +2,7 @@ package io.qcow2conformance.generators.image;
 
 import io.qcow2conformance.model.bitmap.Range;
 import io.qcow2conformance.model.write.Compression;
+import io.qcow2conformance.model.write.Encryption;
 import io.qcow2conformance.model.write.PersistentBitmap;
 import io.qcow2conformance.model.write.GuestPattern;
 import io.qcow2conformance.model.write.InternalSnapshot;
@@ -198,6 +199,9 @@ public final class ImageRecipe {
     private final List<Snapshot> snapshots = new ArrayList<>();
     /** For each described guest cluster, how many snapshots had been taken when it was last described. */
     private final Map<Long, Integer> epochs = new HashMap<>();
+    private Encryption encryption;
+    private String readerPassphrase;
+    private boolean passphraseWithheld;
 
     public boolean described() {
         return version > 0;
@@ -426,6 +430,35 @@ public final class ImageRecipe {
 
     public void extendedL2(boolean on) {
         this.extendedL2 = on;
+    }
+
+    /** How the image's guest data is encrypted (spec: Data encryption), if it is. */
+    public Optional<Encryption> encryption() {
+        return Optional.ofNullable(encryption);
+    }
+
+    public void encryption(Encryption e) {
+        this.encryption = e;
+    }
+
+    /**
+     * The passphrase readers are given: the one a scenario names, else the image's own; none for
+     * a plain image or when the scenario withholds it.
+     */
+    public Optional<String> readerPassphrase() {
+        if (passphraseWithheld) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(readerPassphrase).or(() -> encryption().map(Encryption::passphrase));
+    }
+
+    /** Readers are given no passphrase at all. */
+    public void withholdPassphrase() {
+        this.passphraseWithheld = true;
+    }
+
+    public void readerPassphrase(String passphrase) {
+        this.readerPassphrase = passphrase;
     }
 
     /** The backing file's recipe: same geometry, every guest cluster data of layer 1, nothing else. */

@@ -87,6 +87,7 @@ public final class ModelImageWriter implements ImageWriter {
         r.bitmaps().forEach(bm -> b.bitmap(bm.description()));
         r.dataFile().ifPresent(f -> b.dataFile(ExternalDataFile.of(dataFileName, f.raw()).withNamed(f.named())
                 .withEndsAtLastCluster(f.endsAtLastCluster())));
+        r.encryption().ifPresent(b::encryption);
         return b.build();
     }
 

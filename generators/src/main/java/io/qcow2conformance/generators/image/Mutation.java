@@ -61,10 +61,6 @@ public sealed interface Mutation {
     record BitmapTableEntry(int bitmap, int entry, Op op, long value) implements Mutation {
     }
 
-    /** A field of the bitmaps extension's data: {@code width} bytes at {@code offset} (spec: Bitmaps extension). */
-    record BitmapsExtensionField(int offset, int width, Op op, long value) implements Mutation {
-    }
-
     /** The last byte of data cluster {@code entry} of the {@code bitmap}th bitmap (spec: Bitmap data). */
     record BitmapDataLastByte(int bitmap, int entry, int value) implements Mutation {
     }
@@ -74,6 +70,18 @@ public sealed interface Mutation {
      * {@code offset} into the entry (spec: Snapshots > Snapshot table entry).
      */
     record SnapshotEntryField(int snapshot, int offset, int width, Op op, long value) implements Mutation {
+    }
+
+    /**
+     * A numeric field of at most 8 bytes found by its {@link Layout} region name, big-endian over
+     * the region's whole length (the LUKS header fields: {@code Layout.luksField},
+     * {@code Layout.luksKeySlotField}).
+     */
+    record RegionValue(String region, Op op, long value) implements Mutation {
+    }
+
+    /** {@code width} bytes at {@code offset} into the data of the first header extension of {@code type}. */
+    record ExtensionField(long type, int offset, int width, Op op, long value) implements Mutation {
     }
 
     /** A value of a mutation can name the file's own end (cluster aligned). */

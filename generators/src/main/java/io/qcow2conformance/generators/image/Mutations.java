@@ -1,6 +1,5 @@
 package io.qcow2conformance.generators.image;
 
-import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.io.BigEndian;
 import io.qcow2conformance.model.mapping.L2Entry;
 import io.qcow2conformance.model.write.Layout;
@@ -15,9 +14,7 @@ final class Mutations {
 
     static void apply(byte[] img, Layout layout, Mutation m) {
         if (m instanceof Mutation.HeaderValue h) {
-            int at = (int) layout.headerField(h.field()).offset();
-            int width = h.field().width();
-            put(img, at, width, op(get(img, at, width), h.op(), value(h.value(), img)));
+            update(img, (int) layout.headerField(h.field()).offset(), h.field().width(), h.op(), h.value());
         } else if (m instanceof Mutation.HeaderByte b) {
             img[b.offset()] = (byte) b.value();
         } else if (m instanceof Mutation.TableEntry t) {
@@ -43,19 +40,24 @@ final class Mutations {
         } else if (m instanceof Mutation.ExtensionLength e) {
             BigEndian.put32(img, (int) extension(img, layout, e.type()) + 4, e.length());
         } else if (m instanceof Mutation.BitmapEntryField f) {
-            int at = (int) layout.region(Layout.bitmapDirectoryEntry(f.bitmap())).offset() + f.offset();
-            put(img, at, f.width(), op(get(img, at, f.width()), f.op(), value(f.value(), img)));
+            update(img, (int) layout.region(Layout.bitmapDirectoryEntry(f.bitmap())).offset() + f.offset(), f.width(), f.op(),
+                    f.value());
         } else if (m instanceof Mutation.BitmapTableEntry t) {
             int at = (int) layout.region(Layout.bitmapTableEntry(t.bitmap(), t.entry())).offset();
             BigEndian.put64(img, at, op(BigEndian.u64(img, at), t.op(), value(t.value(), img)));
-        } else if (m instanceof Mutation.BitmapsExtensionField f) {
-            int at = (int) extension(img, layout, HeaderExtension.TYPE_BITMAPS) + 8 + f.offset();
-            put(img, at, f.width(), op(get(img, at, f.width()), f.op(), value(f.value(), img)));
         } else if (m instanceof Mutation.SnapshotEntryField f) {
             int at = (int) layout.region(Layout.snapshotEntry(f.snapshot())).offset() + f.offset();
             put(img, at, f.width(), op(get(img, at, f.width()), f.op(), value(f.value(), img)));
         } else if (m instanceof Mutation.BitmapDataLastByte d) {
             img[(int) layout.region(Layout.bitmapData(d.bitmap(), d.entry())).end() - 1] = (byte) d.value();
+        } else if (m instanceof Mutation.RegionValue v) {
+            Layout.Region r = layout.region(v.region());
+            if (r.length() > 8) {
+                throw new IllegalArgumentException("'" + v.region() + "' is " + r.length() + " bytes long, not a number");
+            }
+            update(img, (int) r.offset(), (int) r.length(), v.op(), v.value());
+        } else if (m instanceof Mutation.ExtensionField f) {
+            update(img, (int) extension(img, layout, f.type()) + 8 + f.offset(), f.width(), f.op(), f.value());
         } else if (m instanceof Mutation.CompressedSectors c) {
             int at = entry(layout, false, c.guestCluster());
             int clusterBits = layout.clusterBits();
@@ -114,6 +116,11 @@ final class Mutations {
             }
         }
         throw new IllegalArgumentException(String.format("the image has no header extension of type 0x%08x", type));
+    }
+
+    /** Applies {@code op} with operand {@code v} to the big-endian number of {@code width} bytes at {@code at}. */
+    private static void update(byte[] img, int at, int width, Mutation.Op op, long v) {
+        put(img, at, width, op(get(img, at, width), op, value(v, img)));
     }
 
     private static long value(long v, byte[] img) {

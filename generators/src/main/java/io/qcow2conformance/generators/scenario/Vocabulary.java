@@ -5,11 +5,15 @@ import io.qcow2conformance.generators.image.ImageRecipe;
 import io.qcow2conformance.generators.image.Mutation;
 import io.qcow2conformance.generators.image.Structure;
 import io.qcow2conformance.model.bitmap.Range;
+import io.qcow2conformance.model.extensions.HeaderExtension;
+import io.qcow2conformance.model.crypto.LuksField;
 import io.qcow2conformance.model.header.HeaderField;
 import io.qcow2conformance.model.rules.Rule;
 import io.qcow2conformance.model.snapshot.SnapshotEntryField;
 import io.qcow2conformance.model.write.Compression;
 import io.qcow2conformance.model.write.ExtendedL2;
+import io.qcow2conformance.model.write.Encryption;
+import io.qcow2conformance.model.write.Layout;
 import io.qcow2conformance.model.write.PersistentBitmap;
 
 import java.nio.charset.StandardCharsets;
@@ -57,6 +61,10 @@ public final class Vocabulary {
     private static final java.util.Map<String, int[]> BITMAPS_EXTENSION_FIELDS = java.util.Map.of(
             "nb_bitmaps", new int[] {0, 4}, "reserved32", new int[] {4, 4},
             "bitmap_directory_size", new int[] {8, 8}, "bitmap_directory_offset", new int[] {16, 8});
+
+    /** Full disk encryption header pointer fields (spec: Full disk encryption header pointer): name to {offset, width}. */
+    private static final java.util.Map<String, int[]> ENCRYPTION_POINTER_FIELDS = java.util.Map.of(
+            "offset", new int[] {0, 8}, "length", new int[] {8, 8});
 
     private static void given(String regex, String form, java.util.function.BiConsumer<Matcher, ImageRecipe> a) {
         PHRASES.add(new Phrase(Pattern.compile(regex), form, false, (m, r) -> {
@@ -263,7 +271,8 @@ public final class Vocabulary {
                 "field \"<name>\" of the bitmaps extension is <set to|increased by> <value>",
                 (m, r) -> {
                     int[] f = field(BITMAPS_EXTENSION_FIELDS, m.group(1), "bitmaps extension");
-                    r.mutate(new Mutation.BitmapsExtensionField(f[0], f[1], setOrAdd(m.group(2)), value(m.group(3))));
+                    r.mutate(new Mutation.ExtensionField(HeaderExtension.TYPE_BITMAPS, f[0], f[1], setOrAdd(m.group(2)),
+                            value(m.group(3))));
                 });
         given("bitmap table entry (\\d+) of bitmap \"([^\"]+)\" is (set to|increased by) " + VALUE,
                 "bitmap table entry <n> of bitmap \"<name>\" is <set to|increased by> <value>",
@@ -300,6 +309,35 @@ public final class Vocabulary {
                 "byte <n> of the table entry of snapshot \"<name>\" is set to <value>",
                 (m, r) -> r.mutate(new Mutation.SnapshotEntryField(r.snapshotIndex(m.group(2)), Integer.parseInt(m.group(1)),
                         1, Mutation.Op.SET, value(m.group(3)))));
+
+        // ---- encryption (spec: Data encryption, Full disk encryption header pointer) -----------
+        given("the image is encrypted with (LUKS|AES) using the passphrase \"([^\"]*)\"",
+                "the image is encrypted with <LUKS|AES> using the passphrase \"<text>\"",
+                (m, r) -> r.encryption(Encryption.of(Encryption.Method.valueOf(m.group(1)), m.group(2))));
+        given("the LUKS cipher is aes in mode \"([^\"]+)\" with an? (\\d+)-byte key",
+                "the LUKS cipher is aes in mode \"<mode>\" with a <n>-byte key",
+                (m, r) -> r.encryption(r.encryption().filter(e -> e.method() == Encryption.Method.LUKS)
+                        .orElseThrow(() -> new StepException("encrypt the image with LUKS first"))
+                        .withCipher(m.group(1), Integer.parseInt(m.group(2)))));
+        given("readers are given the passphrase \"([^\"]*)\"", "readers are given the passphrase \"<text>\"",
+                (m, r) -> r.readerPassphrase(m.group(1)));
+        given("readers are given no passphrase", "readers are given no passphrase", (m, r) -> r.withholdPassphrase());
+        given("field \"([\\w-]+)\" of the LUKS header is (set to|increased by) " + VALUE,
+                "field \"<name>\" of the LUKS header is <set to|increased by> <value>",
+                (m, r) -> r.mutate(new Mutation.RegionValue(Layout.luksField(luksField(m.group(1), false)),
+                        setOrAdd(m.group(2)), value(m.group(3)))));
+        given("field \"([\\w-]+)\" of LUKS key slot (\\d+) is (set to|increased by) " + VALUE,
+                "field \"<name>\" of LUKS key slot <n> is <set to|increased by> <value>",
+                (m, r) -> r.mutate(new Mutation.RegionValue(
+                        Layout.luksKeySlotField(Integer.parseInt(m.group(2)), luksField(m.group(1), true)),
+                        setOrAdd(m.group(3)), value(m.group(4)))));
+        given("field \"(\\w+)\" of the full disk encryption header pointer is (set to|increased by) " + VALUE,
+                "field \"<name>\" of the full disk encryption header pointer is <set to|increased by> <value>",
+                (m, r) -> {
+                    int[] f = field(ENCRYPTION_POINTER_FIELDS, m.group(1), "full disk encryption header pointer");
+                    r.mutate(new Mutation.ExtensionField(HeaderExtension.TYPE_FULL_DISK_ENCRYPTION, f[0], f[1],
+                            setOrAdd(m.group(2)), value(m.group(3))));
+                });
 
         // ---- what the spec expects ---------------------------------------------------------
         then("the image is valid", "the image is valid", m -> new Claim.Valid(0));
@@ -403,6 +441,16 @@ public final class Vocabulary {
 
     private static ImageRecipe.Snapshot snapshot(ImageRecipe r, String name) {
         return r.snapshots().get(r.snapshotIndex(name));
+    }
+
+    /** The LUKS1 name of a numeric header ({@code slot} false) or key slot field, checked against the table. */
+    private static String luksField(String name, boolean slot) {
+        List<LuksField> fields = slot ? LuksField.keySlotFields() : LuksField.headerFields();
+        return fields.stream().filter(f -> f.luksName().equals(name) && f.width() <= 8).findFirst()
+                .map(LuksField::luksName)
+                .orElseThrow(() -> new StepException("the LUKS " + (slot ? "key slot" : "header") + " has no numeric field \""
+                        + name + "\" (fields: " + String.join(", ", fields.stream().filter(f -> f.width() <= 8)
+                        .map(LuksField::luksName).toList()) + ")"));
     }
 
     private static ImageRecipe.Bitmap bitmap(ImageRecipe r, String name) {

@@ -20,6 +20,7 @@ import java.util.Set;
  * check IMAGE | bitmap IMAGE NAME}. Exit 0 answers, exit 1 is a clean refusal (one line on
  * stderr), exit 69 means "not supported"; anything else (a signal, another code) is a crash.
  * Configured as {@code command:NAME=PROGRAM [ARG...]} (arguments split on blanks, no quoting).
+ * For an encrypted image every request about it ends with {@code --passphrase-file=FILE}.
  */
 public final class CommandAdapter extends ProgramAdapter {
     public static final String PREFIX = "command:";
@@ -31,9 +32,16 @@ public final class CommandAdapter extends ProgramAdapter {
     private final List<String> program;
     private volatile Set<Capability> capabilities;
     private volatile String capabilitiesProblem;
+    /** The passphrase of encrypted images, or null. */
+    private final Path passphraseFile;
 
     public CommandAdapter(String name, List<String> program, Duration timeout) {
+        this(name, program, timeout, null);
+    }
+
+    private CommandAdapter(String name, List<String> program, Duration timeout, Path passphraseFile) {
         super(timeout);
+        this.passphraseFile = passphraseFile;
         if (program.isEmpty()) {
             throw new IllegalArgumentException("empty command for " + name);
         }
@@ -121,21 +129,30 @@ public final class CommandAdapter extends ProgramAdapter {
         throw new IllegalArgumentException("unknown capability '" + protocolName + "'");
     }
 
+    /** The same program, given {@code --passphrase-file=FILE} after every request about an image. */
+    @Override
+    public Implementation withPassphraseFile(Path file) {
+        CommandAdapter c = new CommandAdapter(name, program, timeout, file);
+        c.capabilities = capabilities;
+        c.capabilitiesProblem = capabilitiesProblem;
+        return c;
+    }
+
     @Override
     public Result open(Path image) {
-        return answer(exec(argv("open", image.toString()), null));
+        return answer(exec(imageArgv("open", image.toString()), null));
     }
 
     @Override
     public Result readGuest(Path image, Optional<String> snapshot, Path rawOut) {
-        List<String> cmd = snapshot.map(s -> argv("read-snapshot", image.toString(), s))
-                .orElseGet(() -> argv("read", image.toString()));
+        List<String> cmd = snapshot.map(s -> imageArgv("read-snapshot", image.toString(), s))
+                .orElseGet(() -> imageArgv("read", image.toString()));
         return answer(exec(cmd, rawOut));
     }
 
     @Override
     public Result check(Path image) {
-        var run = exec(argv("check", image.toString()), null);
+        var run = exec(imageArgv("check", image.toString()), null);
         Result r = answer(run);
         if (r.status() != Status.OK) {
             return r;
@@ -156,7 +173,7 @@ public final class CommandAdapter extends ProgramAdapter {
 
     @Override
     public Result bitmap(Path image, String bitmapName) {
-        var run = exec(argv("bitmap", image.toString(), bitmapName), null);
+        var run = exec(imageArgv("bitmap", image.toString(), bitmapName), null);
         Result r = answer(run);
         if (r.status() != Status.OK) {
             return r;
@@ -182,6 +199,15 @@ public final class CommandAdapter extends ProgramAdapter {
     private List<String> argv(String... args) {
         List<String> cmd = new ArrayList<>(program);
         cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** A request about an image: {@link #argv}, plus the passphrase file of an encrypted image. */
+    private List<String> imageArgv(String... args) {
+        List<String> cmd = argv(args);
+        if (passphraseFile != null) {
+            cmd.add("--passphrase-file=" + passphraseFile);
+        }
         return cmd;
     }
 }

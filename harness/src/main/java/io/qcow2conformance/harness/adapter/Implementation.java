@@ -44,6 +44,15 @@ public interface Implementation {
         return this;
     }
 
+    /**
+     * This implementation opening encrypted images with the passphrase held in {@code file} (its
+     * bytes exactly: a manifest file of role {@code passphrase}). Implementations without
+     * {@link Capability#ENCRYPTION} return themselves; the runner skips encrypted images for them.
+     */
+    default Implementation withPassphraseFile(Path file) {
+        return this;
+    }
+
     /** The set ranges of persistent bitmap {@code name}, in guest bytes, merged and sorted. */
     default Result bitmap(Path image, String name) {
         return Result.unsupported(name() + " cannot report bitmaps");

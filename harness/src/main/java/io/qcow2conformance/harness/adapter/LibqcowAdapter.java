@@ -13,7 +13,10 @@ import java.util.Set;
  * libqcow (libyal): {@code qcowinfo} opens (exit 1 is its documented refusal), guest reads go
  * through the Python binding {@code pyqcow} run by the system Python (Debian python3-libqcow),
  * with a small inline script that streams {@code read_buffer} chunks to the output file.
- * libqcow has no consistency check and no snapshot access.
+ * libqcow has no consistency check and no snapshot access. For encrypted images the script
+ * hands the passphrase to {@code set_password} (libqcow decrypts crypt_method 1, AES, with
+ * passphrases of at most 16 bytes; it does not implement LUKS, whose images it reads without
+ * decrypting them: golden-images/divergences.json); {@code qcowinfo} takes no passphrase.
  */
 public final class LibqcowAdapter extends ProgramAdapter {
     static final String QCOWINFO = "qcowinfo";
@@ -23,7 +26,7 @@ public final class LibqcowAdapter extends ProgramAdapter {
     private static final int SCRIPT_ERROR = 3;
     private static final Set<Integer> REFUSED = Set.of(1);
 
-    /** argv[1] image, argv[2] output; exit 1 with one stderr line when libqcow refuses. */
+    /** argv[1] image, argv[2] output, argv[3] (optional) passphrase file; exit 1 with one stderr line when libqcow refuses. */
     private static final String READ_SCRIPT = """
             import sys
             try:
@@ -32,6 +35,9 @@ public final class LibqcowAdapter extends ProgramAdapter {
                 sys.stderr.write("pyqcow unavailable: %s\\n" % e); sys.exit(3)
             f = pyqcow.file()
             try:
+                if len(sys.argv) > 3:
+                    with open(sys.argv[3], "rb") as p:
+                        f.set_password(p.read().decode("utf-8"))
                 f.open(sys.argv[1])
                 size = f.get_media_size()
                 left = size
@@ -49,9 +55,21 @@ public final class LibqcowAdapter extends ProgramAdapter {
             """;
 
     private volatile Optional<String> bindingMissing;
+    /** The passphrase of encrypted images, or null. */
+    private final Path passphraseFile;
 
     public LibqcowAdapter(Duration timeout) {
+        this(timeout, null);
+    }
+
+    private LibqcowAdapter(Duration timeout, Path passphraseFile) {
         super(timeout);
+        this.passphraseFile = passphraseFile;
+    }
+
+    @Override
+    public Implementation withPassphraseFile(Path file) {
+        return new LibqcowAdapter(timeout, file);
     }
 
     @Override
@@ -87,6 +105,7 @@ public final class LibqcowAdapter extends ProgramAdapter {
         Set<Capability> caps = EnumSet.of(Capability.OPEN, Capability.INFO);
         if (bindingMissing().isEmpty()) {
             caps.add(Capability.READ_GUEST);
+            caps.add(Capability.ENCRYPTION);
         }
         return caps;
     }
@@ -112,7 +131,11 @@ public final class LibqcowAdapter extends ProgramAdapter {
         if (missing.isPresent()) {
             return Result.unsupported(missing.get());
         }
-        var run = exec(List.of(PYTHON, "-c", READ_SCRIPT, image.toString(), rawOut.toString()), null);
+        List<String> cmd = new java.util.ArrayList<>(List.of(PYTHON, "-c", READ_SCRIPT, image.toString(), rawOut.toString()));
+        if (passphraseFile != null) {
+            cmd.add(passphraseFile.toString());
+        }
+        var run = exec(cmd, null);
         if (run.exitCode() == SCRIPT_ERROR && !run.timedOut()) {
             return Result.of(Status.ADAPTER_ERROR, SCRIPT_ERROR, run.firstErrorLine());
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.qcow2conformance.harness.cli.Json;
 import io.qcow2conformance.harness.cli.Main;
 import io.qcow2conformance.model.check.Proposal;
+import io.qcow2conformance.model.rules.Rule;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -38,8 +39,9 @@ public final class ModelAdapter implements Implementation {
         return checkArgs(image);
     }
 
-    static List<String> readArgs(Path image, Optional<String> snapshot, Path rawOut) {
+    List<String> readArgs(Path image, Optional<String> snapshot, Path rawOut) {
         List<String> args = new ArrayList<>(List.of("convert"));
+        args.addAll(passphraseArgs());
         snapshot.ifPresent(s -> args.add("--snapshot=" + s));
         args.addAll(List.of(image.toString(), rawOut.toString()));
         return args;
@@ -48,6 +50,7 @@ public final class ModelAdapter implements Implementation {
     List<String> checkArgs(Path image) {
         List<String> args = new ArrayList<>(List.of("check", "--output=json"));
         args.addAll(proposalArgs());
+        args.addAll(passphraseArgs());
         args.add(image.toString());
         return args;
     }
@@ -55,12 +58,17 @@ public final class ModelAdapter implements Implementation {
     List<String> bitmapArgs(Path image, String bitmap) {
         List<String> args = new ArrayList<>(List.of("bitmap", "--output=json"));
         args.addAll(proposalArgs());
+        args.addAll(passphraseArgs());
         args.addAll(List.of(image.toString(), "--name=" + bitmap));
         return args;
     }
 
     private List<String> proposalArgs() {
         return proposals.stream().map(p -> "--proposal=" + p.id()).toList();
+    }
+
+    private List<String> passphraseArgs() {
+        return passphraseFile == null ? List.of() : List.of("--passphrase-file=" + passphraseFile);
     }
 
     private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
@@ -71,6 +79,8 @@ public final class ModelAdapter implements Implementation {
 
     private final Duration timeout;
     private final Set<Proposal> proposals;
+    /** The passphrase of encrypted images, or null. */
+    private final Path passphraseFile;
 
     public ModelAdapter(Duration timeout) {
         this(timeout, Set.of());
@@ -78,8 +88,13 @@ public final class ModelAdapter implements Implementation {
 
     /** The model judging images with the proposed spec changes {@code proposals} applied ({@code --proposal}). */
     public ModelAdapter(Duration timeout, Set<Proposal> proposals) {
+        this(timeout, proposals, null);
+    }
+
+    private ModelAdapter(Duration timeout, Set<Proposal> proposals, Path passphraseFile) {
         this.timeout = timeout;
         this.proposals = proposals.isEmpty() ? Set.of() : EnumSet.copyOf(proposals);
+        this.passphraseFile = passphraseFile;
     }
 
     /** The proposals this adapter applies. */
@@ -92,7 +107,13 @@ public final class ModelAdapter implements Implementation {
     public Implementation forProposals(List<String> ids) {
         Set<Proposal> wanted = EnumSet.noneOf(Proposal.class);
         ids.forEach(id -> Proposal.byId(id).ifPresent(wanted::add));
-        return wanted.equals(proposals) ? this : new ModelAdapter(timeout, wanted);
+        return wanted.equals(proposals) ? this : new ModelAdapter(timeout, wanted, passphraseFile);
+    }
+
+    /** The model opening encrypted images with {@code --passphrase-file}. */
+    @Override
+    public Implementation withPassphraseFile(Path file) {
+        return new ModelAdapter(timeout, proposals, file);
     }
 
     @Override
@@ -120,7 +141,8 @@ public final class ModelAdapter implements Implementation {
     @Override
     public Set<Capability> capabilities() {
         return EnumSet.of(Capability.OPEN, Capability.READ_GUEST, Capability.CHECK, Capability.INFO,
-                Capability.SNAPSHOTS, Capability.BACKING_FILES, Capability.BITMAPS, Capability.DATA_FILES);
+                Capability.SNAPSHOTS, Capability.BACKING_FILES, Capability.BITMAPS, Capability.DATA_FILES,
+                Capability.ENCRYPTION);
     }
 
     /** {@code bitmap --output=json}: exit 0 with the ranges, or exit 1 when the bitmap is absent or cannot be trusted. */
@@ -176,6 +198,14 @@ public final class ModelAdapter implements Implementation {
         }
         try {
             JsonNode n = Json.MAPPER.readTree(o.out);
+            if ((n == null || n.isMissingNode()) && o.exitCode == Main.EXIT_ERROR) {
+                // refused before checking (a passphrase that unlocks nothing, a LUKS header that cannot be
+                // used): the one-line error starts with the rule's ID
+                String line = o.firstErrorLine();
+                String message = line.replaceFirst("^error: ", "");
+                String first = message.contains(":") ? message.substring(0, message.indexOf(':')) : "";
+                return Result.rejected(1, line).withFindings(Rule.byId(first).map(x -> List.of(x.id())).orElse(List.of()));
+            }
             if (n == null) {
                 return Result.of(Status.ADAPTER_ERROR, o.exitCode, "model check printed no JSON");
             }

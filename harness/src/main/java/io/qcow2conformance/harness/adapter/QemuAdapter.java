@@ -26,6 +26,9 @@ import java.util.Set;
  * external data file name against its working directory (backing file names against the
  * image's folder), so this is how it finds the data file next to the image, as the kit does
  * (errata: external-data-file-name-resolution).
+ *
+ * <p>Encrypted images ({@link #withPassphraseFile}) are named by {@code --image-opts} with
+ * {@code encrypt.key-secret} set to a {@code secret} object that reads the passphrase file.
  */
 public final class QemuAdapter extends ProgramAdapter {
     static final String QEMU_IMG = "qemu-img";
@@ -33,9 +36,39 @@ public final class QemuAdapter extends ProgramAdapter {
     static final String QEMU_NBD = "qemu-nbd";
     static final String NBDINFO = "nbdinfo";
     private static final Set<Integer> REFUSED = Set.of(1);
+    private static final String SECRET_ID = "sec0";
+
+    /** The passphrase of encrypted images, or null. */
+    private final Path passphraseFile;
 
     public QemuAdapter(Duration timeout) {
+        this(timeout, null);
+    }
+
+    private QemuAdapter(Duration timeout, Path passphraseFile) {
         super(timeout);
+        this.passphraseFile = passphraseFile;
+    }
+
+    @Override
+    public Implementation withPassphraseFile(Path file) {
+        return new QemuAdapter(timeout, file);
+    }
+
+    /**
+     * How a command names the image: {@code -f qcow2 IMAGE}, or for an encrypted image a secret
+     * object and {@code --image-opts} (commas in paths doubled, as QEMU's option syntax wants).
+     */
+    List<String> imageArgs(Path image) {
+        if (passphraseFile == null) {
+            return List.of("-f", "qcow2", absolute(image));
+        }
+        return List.of("--object", "secret,id=" + SECRET_ID + ",file=" + escape(passphraseFile),
+                "--image-opts", "driver=qcow2,file.filename=" + escape(image) + ",encrypt.key-secret=" + SECRET_ID);
+    }
+
+    private static String escape(Path p) {
+        return absolute(p).replace(",", ",,");
     }
 
     @Override
@@ -64,7 +97,7 @@ public final class QemuAdapter extends ProgramAdapter {
     @Override
     public Set<Capability> capabilities() {
         Set<Capability> caps = EnumSet.of(Capability.OPEN, Capability.READ_GUEST, Capability.CHECK, Capability.INFO,
-                Capability.SNAPSHOTS, Capability.BACKING_FILES, Capability.DATA_FILES);
+                Capability.SNAPSHOTS, Capability.BACKING_FILES, Capability.DATA_FILES, Capability.ENCRYPTION);
         if (bitmapToolsMissing().isEmpty()) {
             caps.add(Capability.BITMAPS);
         }
@@ -83,8 +116,11 @@ public final class QemuAdapter extends ProgramAdapter {
         if (missing.isPresent()) {
             return Result.unsupported(missing.get());
         }
-        var run = exec(List.of(NBDINFO, "--json", "--map=qemu:dirty-bitmap:" + name, "--",
-                "[", QEMU_NBD, "-r", "-f", "qcow2", "-B", name, absolute(image), "]"), null, folder(image));
+        List<String> cmd = new ArrayList<>(List.of(NBDINFO, "--json", "--map=qemu:dirty-bitmap:" + name, "--",
+                "[", QEMU_NBD, "-r", "-B", name));
+        cmd.addAll(imageArgs(image));
+        cmd.add("]");
+        var run = exec(cmd, null, folder(image));
         Result r = classify(run, REFUSED);
         if (r.status() != Status.OK) {
             return r;
@@ -136,22 +172,25 @@ public final class QemuAdapter extends ProgramAdapter {
      */
     @Override
     public Result open(Path image) {
-        return classify(exec(List.of(QEMU_IO, "-r", "-f", "qcow2", "-c", "quit", absolute(image)), null, folder(image)),
-                REFUSED);
+        List<String> cmd = new ArrayList<>(List.of(QEMU_IO, "-r", "-c", "quit"));
+        cmd.addAll(imageArgs(image));
+        return classify(exec(cmd, null, folder(image)), REFUSED);
     }
 
     @Override
     public Result readGuest(Path image, Optional<String> snapshot, Path rawOut) {
-        List<String> cmd = new ArrayList<>(List.of(QEMU_IMG, "convert", "-f", "qcow2", "-O", "raw"));
+        List<String> cmd = new ArrayList<>(List.of(QEMU_IMG, "convert", "-O", "raw"));
         snapshot.ifPresent(s -> cmd.addAll(List.of("-l", "snapshot.name=" + s)));
-        cmd.add(absolute(image));
+        cmd.addAll(imageArgs(image));
         cmd.add(absolute(rawOut));
         return classify(exec(cmd, null, folder(image)), REFUSED);
     }
 
     @Override
     public Result check(Path image) {
-        var run = exec(List.of(QEMU_IMG, "check", "--output=json", "-f", "qcow2", absolute(image)), null, folder(image));
+        List<String> cmd = new ArrayList<>(List.of(QEMU_IMG, "check", "--output=json"));
+        cmd.addAll(imageArgs(image));
+        var run = exec(cmd, null, folder(image));
         int rc = run.exitCode();
         if (rc == 63) {
             return Result.unsupported("qemu-img cannot check this format");

@@ -132,7 +132,13 @@ public final class Runner {
         } else if (fault.isPresent()) {
             j = new Judge.Judgement(Verdict.ADAPTER_ERROR, Optional.empty(), fault.get(), List.of());
         } else {
-            j = Judge.judge(image, impl.forProposals(image.proposals()), corpus, work, options.maxGuestBytes());
+            Implementation judged = impl.forProposals(image.proposals());
+            for (Manifest.File f : image.files()) {
+                if ("passphrase".equals(f.role())) {
+                    judged = judged.withPassphraseFile(corpus.resolve(f.path()));
+                }
+            }
+            j = Judge.judge(image, judged, corpus, work, options.maxGuestBytes());
         }
         Optional<Expectations.Entry> entry = e.entryFor(image);
         return new CaseResult(image.id(), image.area(), impl.name(), j.verdict(), j.kind(), j.detail(), j.steps(),

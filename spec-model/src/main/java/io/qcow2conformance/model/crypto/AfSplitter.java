@@ -6,7 +6,7 @@ import java.security.MessageDigest;
  * The LUKS anti-forensic splitter's merge step (LUKS1 on-disk format, "AF-Splitter"): the
  * key material holds {@code stripes} blocks of the key's length; every block but the last
  * is XORed into an accumulator that is then diffused with the hash, and the last block
- * XORed with the result is the master key.
+ * XORed with the result is the master key. {@link #split} is the writer's direction.
  */
 public final class AfSplitter {
     private AfSplitter() {
@@ -25,6 +25,29 @@ public final class AfSplitter {
         }
         xor(d, material, (stripes - 1) * keyLength);
         return d;
+    }
+
+    /**
+     * The key material of {@code stripes} blocks that {@link #merge} turns back into {@code key}:
+     * the first {@code stripes - 1} blocks are {@code filler} (random in cryptsetup and QEMU; the
+     * caller's choice here), the last is the key XORed with the diffused accumulator.
+     */
+    public static byte[] split(LuksHash hash, byte[] key, int stripes, byte[] filler) {
+        int n = key.length;
+        if (stripes < 1 || filler.length != (long) n * (stripes - 1)) {
+            throw new IllegalArgumentException(stripes + " stripes of " + n + " bytes with " + filler.length + " filler bytes");
+        }
+        byte[] out = new byte[n * stripes];
+        System.arraycopy(filler, 0, out, 0, filler.length);
+        MessageDigest md = hash.digest();
+        byte[] d = new byte[n];
+        for (int s = 0; s < stripes - 1; s++) {
+            xor(d, out, s * n);
+            diffuse(md, d);
+        }
+        xor(d, key, 0);
+        System.arraycopy(d, 0, out, (stripes - 1) * n, n);
+        return out;
     }
 
     private static void xor(byte[] d, byte[] src, int from) {

@@ -58,6 +58,20 @@ public final class ImageCipher {
         return luks(image, secret);
     }
 
+    /**
+     * The cipher an image writer encrypts with: crypt_method 1 (AES, {@code key} the passphrase,
+     * made into a key as a reader does) or 2 (LUKS, {@code key} the master key for {@code spec}).
+     */
+    public static ImageCipher forWriting(int cryptMethod, CipherSpec spec, byte[] key) {
+        if (cryptMethod == 1) {
+            return new ImageCipher(new SectorCipher(CipherSpec.AES_CBC_PLAIN64, legacyKey(key)), false);
+        }
+        if (cryptMethod != 2) {
+            throw new IllegalArgumentException("crypt_method " + cryptMethod);
+        }
+        return new ImageCipher(new SectorCipher(spec, key), true);
+    }
+
     /** crypt_method 1: the passphrase as a C string, cut or zero-padded to an AES-128 key. */
     static byte[] legacyKey(byte[] passphrase) {
         int len = 0;
@@ -132,6 +146,16 @@ public final class ImageCipher {
      * offset {@code hostOffset}, which the guest sees at {@code guestOffset}.
      */
     public void decrypt(byte[] buf, int off, int len, long hostOffset, long guestOffset) {
-        cipher.decrypt(buf, off, len, (hostSectors ? hostOffset : guestOffset) / SectorCipher.SECTOR_SIZE);
+        cipher.decrypt(buf, off, len, sector(hostOffset, guestOffset));
+    }
+
+    /** The inverse of {@link #decrypt}: encrypts guest data to be stored at {@code hostOffset}. */
+    public void encrypt(byte[] buf, int off, int len, long hostOffset, long guestOffset) {
+        cipher.encrypt(buf, off, len, sector(hostOffset, guestOffset));
+    }
+
+    /** The sector number that feeds the IV: of the host offset for LUKS, of the guest offset for AES. */
+    private long sector(long hostOffset, long guestOffset) {
+        return (hostSectors ? hostOffset : guestOffset) / SectorCipher.SECTOR_SIZE;
     }
 }

@@ -41,14 +41,14 @@ public record LuksHeader(
     public static final byte[] MAGIC = {'L', 'U', 'K', 'S', (byte) 0xba, (byte) 0xbe};
     public static final int SLOTS = 8;
     public static final int SECTOR = 512;
-    static final int OFF_VERSION = 6;
-    static final int OFF_CIPHER_NAME = 8;
-    static final int OFF_PAYLOAD = 104;
-    static final int OFF_KEY_BYTES = 108;
-    static final int OFF_MK_ITERATIONS = 164;
-    static final int OFF_SLOTS = 208;
-    static final int SLOT_LENGTH = 48;
-    static final int DIGEST_LENGTH = 20;
+    static final int OFF_VERSION = LuksField.VERSION.offset();
+    static final int OFF_CIPHER_NAME = LuksField.CIPHER_NAME.offset();
+    static final int OFF_PAYLOAD = LuksField.PAYLOAD_OFFSET.offset();
+    static final int OFF_KEY_BYTES = LuksField.KEY_BYTES.offset();
+    static final int OFF_MK_ITERATIONS = LuksField.MK_DIGEST_ITER.offset();
+    public static final int OFF_SLOTS = 208;
+    public static final int SLOT_LENGTH = 48;
+    public static final int DIGEST_LENGTH = 20;
 
     /**
      * One key slot.
@@ -102,15 +102,69 @@ public record LuksHeader(
     public static LuksHeader decode(long offset, byte[] b) {
         List<KeySlot> slots = new ArrayList<>(SLOTS);
         for (int i = 0; i < SLOTS; i++) {
-            int s = OFF_SLOTS + i * SLOT_LENGTH;
-            slots.add(new KeySlot(i, BigEndian.u32(b, s), BigEndian.u32(b, s + 4), Arrays.copyOfRange(b, s + 8, s + 40),
-                    BigEndian.u32(b, s + 40), BigEndian.u32(b, s + 44)));
+            slots.add(new KeySlot(i, u32(b, LuksField.SLOT_ACTIVE.offsetIn(i)), u32(b, LuksField.SLOT_ITERATIONS.offsetIn(i)),
+                    bytes(b, LuksField.SLOT_SALT.offsetIn(i), LuksField.SLOT_SALT.width()),
+                    u32(b, LuksField.SLOT_KEY_MATERIAL_OFFSET.offsetIn(i)), u32(b, LuksField.SLOT_STRIPES.offsetIn(i))));
         }
-        return new LuksHeader(offset, Arrays.copyOfRange(b, 0, 6), BigEndian.u16(b, OFF_VERSION),
-                string(b, OFF_CIPHER_NAME, 32), string(b, 40, 32), string(b, 72, 32),
-                BigEndian.u32(b, OFF_PAYLOAD), BigEndian.u32(b, OFF_KEY_BYTES),
-                Arrays.copyOfRange(b, 112, 132), Arrays.copyOfRange(b, 132, 164), BigEndian.u32(b, OFF_MK_ITERATIONS),
-                string(b, 168, 40), List.copyOf(slots));
+        return new LuksHeader(offset, bytes(b, LuksField.MAGIC), BigEndian.u16(b, OFF_VERSION),
+                string(b, LuksField.CIPHER_NAME), string(b, LuksField.CIPHER_MODE), string(b, LuksField.HASH_SPEC),
+                u32(b, OFF_PAYLOAD), u32(b, OFF_KEY_BYTES), bytes(b, LuksField.MK_DIGEST), bytes(b, LuksField.MK_DIGEST_SALT),
+                u32(b, OFF_MK_ITERATIONS), string(b, LuksField.UUID), List.copyOf(slots));
+    }
+
+    /**
+     * The {@link #LENGTH} bytes of this header (the inverse of {@link #decode}); strings are
+     * NUL-padded, and must leave room for a terminating NUL.
+     */
+    public byte[] encode() {
+        byte[] b = new byte[LENGTH];
+        put(b, LuksField.MAGIC.offset(), magic, LuksField.MAGIC.width());
+        BigEndian.put16(b, OFF_VERSION, version);
+        put(b, LuksField.CIPHER_NAME, cipherName);
+        put(b, LuksField.CIPHER_MODE, cipherMode);
+        put(b, LuksField.HASH_SPEC, hashSpec);
+        BigEndian.put32(b, OFF_PAYLOAD, payloadOffset);
+        BigEndian.put32(b, OFF_KEY_BYTES, keyBytes);
+        put(b, LuksField.MK_DIGEST.offset(), mkDigest, LuksField.MK_DIGEST.width());
+        put(b, LuksField.MK_DIGEST_SALT.offset(), mkDigestSalt, LuksField.MK_DIGEST_SALT.width());
+        BigEndian.put32(b, OFF_MK_ITERATIONS, mkDigestIterations);
+        put(b, LuksField.UUID, uuid);
+        for (KeySlot s : keySlots) {
+            int i = s.index();
+            BigEndian.put32(b, LuksField.SLOT_ACTIVE.offsetIn(i), s.state());
+            BigEndian.put32(b, LuksField.SLOT_ITERATIONS.offsetIn(i), s.iterations());
+            put(b, LuksField.SLOT_SALT.offsetIn(i), s.salt(), LuksField.SLOT_SALT.width());
+            BigEndian.put32(b, LuksField.SLOT_KEY_MATERIAL_OFFSET.offsetIn(i), s.keyMaterialOffset());
+            BigEndian.put32(b, LuksField.SLOT_STRIPES.offsetIn(i), s.stripes());
+        }
+        return b;
+    }
+
+    private static void put(byte[] b, int at, byte[] value, int width) {
+        if (value.length > width) {
+            throw new IllegalArgumentException(value.length + " bytes in a " + width + "-byte LUKS field");
+        }
+        System.arraycopy(value, 0, b, at, value.length);
+    }
+
+    private static void put(byte[] b, LuksField f, String value) {
+        put(b, f.offset(), value.getBytes(StandardCharsets.ISO_8859_1), f.width() - 1);
+    }
+
+    private static long u32(byte[] b, int at) {
+        return BigEndian.u32(b, at);
+    }
+
+    private static byte[] bytes(byte[] b, int at, int width) {
+        return Arrays.copyOfRange(b, at, at + width);
+    }
+
+    private static byte[] bytes(byte[] b, LuksField f) {
+        return bytes(b, f.offset(), f.width());
+    }
+
+    private static String string(byte[] b, LuksField f) {
+        return string(b, f.offset(), f.width());
     }
 
     private static String string(byte[] b, int from, int max) {

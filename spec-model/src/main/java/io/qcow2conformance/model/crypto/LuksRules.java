@@ -65,7 +65,7 @@ public final class LuksRules {
             out.add(Finding.of(Rule.LUKS_KEY_BYTES, at + LuksHeader.OFF_KEY_BYTES, l.keyBytes(), l.cipherName(), l.cipherMode()));
         }
         if (LuksHash.byName(l.hashSpec()).isEmpty()) {
-            out.add(Finding.of(Rule.LUKS_HASH_KNOWN, at + 72, l.hashSpec()));
+            out.add(Finding.of(Rule.LUKS_HASH_KNOWN, at + LuksField.HASH_SPEC.offset(), l.hashSpec()));
         }
         if (l.mkDigestIterations() == 0) {
             out.add(Finding.of(Rule.LUKS_MK_ITERATIONS, at + LuksHeader.OFF_MK_ITERATIONS));
@@ -78,6 +78,7 @@ public final class LuksRules {
 
     private static void keySlots(LuksHeader l, long areaLength, List<Finding> out) {
         long at = l.offset();
+        int materialField = LuksField.SLOT_KEY_MATERIAL_OFFSET.offset();
         boolean anyActive = false;
         for (KeySlot s : l.keySlots()) {
             long slotAt = at + s.fieldOffset();
@@ -89,20 +90,21 @@ public final class LuksRules {
             }
             anyActive = true;
             if (s.iterations() == 0 || s.stripes() == 0) {
-                out.add(Finding.of(Rule.LUKS_KEY_SLOT_PARAMETERS, slotAt + 4, s.index(), s.iterations(), s.stripes()));
+                out.add(Finding.of(Rule.LUKS_KEY_SLOT_PARAMETERS, slotAt + LuksField.SLOT_ITERATIONS.offset(), s.index(),
+                        s.iterations(), s.stripes()));
             }
             long start = s.keyMaterialOffset() * LuksHeader.SECTOR;
             long end = start + s.materialLength(l.keyBytes());
             if (start < LuksHeader.LENGTH) {
-                out.add(Finding.of(Rule.LUKS_KEY_MATERIAL_OFFSET, slotAt + 40, s.index(), s.keyMaterialOffset(),
+                out.add(Finding.of(Rule.LUKS_KEY_MATERIAL_OFFSET, slotAt + materialField, s.index(), s.keyMaterialOffset(),
                         "overlaps the LUKS header"));
             } else if (end > areaLength) {
-                out.add(Finding.of(Rule.LUKS_KEY_MATERIAL_IN_AREA, slotAt + 40, s.index(), end, areaLength));
+                out.add(Finding.of(Rule.LUKS_KEY_MATERIAL_IN_AREA, slotAt + materialField, s.index(), end, areaLength));
             }
             for (KeySlot o : l.keySlots()) {
                 long oStart = o.keyMaterialOffset() * LuksHeader.SECTOR;
                 if (o.index() < s.index() && o.active() && start < oStart + o.materialLength(l.keyBytes()) && oStart < end) {
-                    out.add(Finding.of(Rule.LUKS_KEY_MATERIAL_OFFSET, slotAt + 40, s.index(), s.keyMaterialOffset(),
+                    out.add(Finding.of(Rule.LUKS_KEY_MATERIAL_OFFSET, slotAt + materialField, s.index(), s.keyMaterialOffset(),
                             "overlaps the key material of key slot " + o.index()));
                 }
             }

@@ -21,6 +21,8 @@ public final class SectorCipher {
     private final CipherSpec spec;
     /** Decrypts data blocks (XTS: with key 1). */
     private final Cipher data;
+    /** Encrypts data blocks with the same key (the writer's direction). */
+    private final Cipher dataEncrypt;
     /** Encrypts IVs into tweaks (XTS: key 2) or ESSIV IVs (hash of the key); null for CBC plain/plain64. */
     private final Cipher ivCipher;
     private final byte[] scratch = new byte[SECTOR_SIZE];
@@ -36,9 +38,11 @@ public final class SectorCipher {
             if (spec.mode() == CipherSpec.Mode.XTS) {
                 int half = key.length / 2;
                 data = aes(Cipher.DECRYPT_MODE, Arrays.copyOfRange(key, 0, half));
+                dataEncrypt = aes(Cipher.ENCRYPT_MODE, Arrays.copyOfRange(key, 0, half));
                 ivCipher = aes(Cipher.ENCRYPT_MODE, Arrays.copyOfRange(key, half, key.length));
             } else {
                 data = aes(Cipher.DECRYPT_MODE, key);
+                dataEncrypt = aes(Cipher.ENCRYPT_MODE, key);
                 ivCipher = spec.ivGen() == CipherSpec.IvGen.ESSIV
                         ? aes(Cipher.ENCRYPT_MODE, spec.ivHash().digest().digest(key))
                         : null;
@@ -56,12 +60,25 @@ public final class SectorCipher {
 
     /** Decrypts {@code len} bytes (whole sectors) of {@code buf} at {@code off} in place; the first is sector {@code sector}. */
     public void decrypt(byte[] buf, int off, int len, long sector) {
+        sectors(buf, off, len, sector, false);
+    }
+
+    /** Encrypts {@code len} bytes (whole sectors) of {@code buf} at {@code off} in place; the first is sector {@code sector}. */
+    public void encrypt(byte[] buf, int off, int len, long sector) {
+        sectors(buf, off, len, sector, true);
+    }
+
+    private void sectors(byte[] buf, int off, int len, long sector, boolean encrypt) {
         if (len % SECTOR_SIZE != 0) {
             throw new IllegalArgumentException("not whole sectors: " + len);
         }
         try {
             for (int at = off; at < off + len; at += SECTOR_SIZE, sector++) {
-                decryptUnit(buf, at, SECTOR_SIZE, sector);
+                if (encrypt) {
+                    encryptUnit(buf, at, SECTOR_SIZE, sector);
+                } else {
+                    decryptUnit(buf, at, SECTOR_SIZE, sector);
+                }
             }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES failed", e);
@@ -76,18 +93,7 @@ public final class SectorCipher {
         ivFor(sector);
         byte[] tmp = len == SECTOR_SIZE ? scratch : new byte[len];
         if (spec.mode() == CipherSpec.Mode.XTS) {
-            byte[] t = len == SECTOR_SIZE ? tweaks : new byte[len];
-            ivCipher.doFinal(iv, 0, BLOCK, t, 0);
-            for (int b = BLOCK; b < len; b += BLOCK) {
-                timesAlpha(t, b - BLOCK, t, b);
-            }
-            for (int i = 0; i < len; i++) {
-                tmp[i] = (byte) (buf[at + i] ^ t[i]);
-            }
-            data.doFinal(tmp, 0, len, tmp, 0);
-            for (int i = 0; i < len; i++) {
-                buf[at + i] = (byte) (tmp[i] ^ t[i]);
-            }
+            xts(data, buf, at, len, tmp);
         } else {
             if (ivCipher != null) {
                 ivCipher.doFinal(iv, 0, BLOCK, iv, 0);
@@ -98,6 +104,41 @@ public final class SectorCipher {
                 byte prev = i >= BLOCK ? buf[at + i - BLOCK] : iv[i];
                 buf[at + i] = (byte) (tmp[i] ^ prev);
             }
+        }
+    }
+
+    /** The inverse of {@link #decryptUnit}. */
+    void encryptUnit(byte[] buf, int at, int len, long sector) throws GeneralSecurityException {
+        ivFor(sector);
+        if (spec.mode() == CipherSpec.Mode.XTS) {
+            xts(dataEncrypt, buf, at, len, len == SECTOR_SIZE ? scratch : new byte[len]);
+            return;
+        }
+        if (ivCipher != null) {
+            ivCipher.doFinal(iv, 0, BLOCK, iv, 0);
+        }
+        // C[i] = E(P[i] ^ C[i-1]), with C[-1] the IV.
+        for (int b = 0; b < len; b += BLOCK) {
+            for (int i = 0; i < BLOCK; i++) {
+                buf[at + b + i] ^= b == 0 ? iv[i] : buf[at + b - BLOCK + i];
+            }
+            dataEncrypt.doFinal(buf, at + b, BLOCK, buf, at + b);
+        }
+    }
+
+    /** XTS (IEEE 1619) in either direction: each block XORed with its tweak, through {@code c}, XORed again. */
+    private void xts(Cipher c, byte[] buf, int at, int len, byte[] tmp) throws GeneralSecurityException {
+        byte[] t = len == SECTOR_SIZE ? tweaks : new byte[len];
+        ivCipher.doFinal(iv, 0, BLOCK, t, 0);
+        for (int b = BLOCK; b < len; b += BLOCK) {
+            timesAlpha(t, b - BLOCK, t, b);
+        }
+        for (int i = 0; i < len; i++) {
+            tmp[i] = (byte) (buf[at + i] ^ t[i]);
+        }
+        c.doFinal(tmp, 0, len, tmp, 0);
+        for (int i = 0; i < len; i++) {
+            buf[at + i] = (byte) (tmp[i] ^ t[i]);
         }
     }
 

@@ -43,6 +43,7 @@ import java.util.List;
  *                               operations then work on subclusters (see {@link ExtendedL2})
  * @param snapshots              internal snapshots, in table order, each taken after some of {@code operations}
  *                               (spec: Snapshots); the operations after the first one cover whole clusters
+ * @param encryption             how guest data is encrypted, with the passphrase, or null (crypt_method 0)
  */
 public record ImageDescription(
         int version,
@@ -69,7 +70,8 @@ public record ImageDescription(
         boolean bitmapsAutoclear,
         ExternalDataFile dataFile,
         boolean extendedL2,
-        List<InternalSnapshot> snapshots) {
+        List<InternalSnapshot> snapshots,
+        Encryption encryption) {
 
     /** Where the backing file name goes (spec: Header, backing_file_offset). */
     public enum BackingPlacement {
@@ -200,6 +202,7 @@ public record ImageDescription(
         b.dataFile = dataFile;
         b.extendedL2 = extendedL2;
         b.snapshots.addAll(snapshots);
+        b.encryption = encryption;
         return b;
     }
 
@@ -230,6 +233,7 @@ public record ImageDescription(
         private ExternalDataFile dataFile;
         private boolean extendedL2;
         private final List<InternalSnapshot> snapshots = new ArrayList<>();
+        private Encryption encryption;
 
         private Builder() {
         }
@@ -393,6 +397,12 @@ public record ImageDescription(
             return snapshot(InternalSnapshot.of(id, name, operations.size(), layerAfter));
         }
 
+        /** Encrypts the guest data (null: none); see {@link EncryptionPlan} for what is written. */
+        public Builder encryption(Encryption e) {
+            encryption = e;
+            return this;
+        }
+
         public ImageDescription build() {
             int hl = headerLength != null ? headerLength : version == 2 ? Header.V2_LENGTH : 112;
             int extra = Math.max(0, hl - Header.COMPRESSION_TYPE_OFFSET - 1);
@@ -400,7 +410,7 @@ public record ImageDescription(
             ImageDescription d = new ImageDescription(version, clusterBits, virtualSize, refcountOrder, hl, add,
                     compression, incompatibleFeatures, compatibleFeatures, autoclearFeatures, lazyRefcounts, dirty,
                     extensions, backingFileName, backingPlacement, backing, layer, operations, packCompressed,
-                    truncateCompressedTail, bitmaps, bitmapsAutoclear, dataFile, extendedL2, snapshots);
+                    truncateCompressedTail, bitmaps, bitmapsAutoclear, dataFile, extendedL2, snapshots, encryption);
             validate(d);
             return d;
         }
@@ -438,6 +448,8 @@ public record ImageDescription(
                         "backing file name must be 1..1023 bytes");
             }
             ExtendedL2.validate(d);
+            require(d.encryption == null || d.dataFile == null && d.snapshots.isEmpty() && !d.extendedL2,
+                    "the writer does not combine encryption with external data files, snapshots or extended L2 entries yet");
             validateSnapshots(d);
             long cs = d.clusterSize();
             for (GuestOp op : d.operations) {

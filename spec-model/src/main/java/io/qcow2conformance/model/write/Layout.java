@@ -30,7 +30,11 @@ import java.util.Optional;
  * data file ({@link DataFileWriter}); with internal snapshots,
  * {@code snapshot_table}, {@code snapshot_entry[s]}, its fields {@code snapshot_entry[s].<field>}
  * (see {@link SnapshotEntryField}) and {@code snapshot_l1_table[s]} (s: the snapshot's place in
- * the table).
+ * the table); with LUKS encryption,
+ * {@code luks_area} (the area the full disk encryption header pointer names), {@code luks_header}
+ * (its 592-byte LUKS1 header), {@code luks.<field>} and {@code luks.key_slot[i].<field>} (the LUKS1
+ * field names of {@link io.qcow2conformance.model.crypto.LuksField}) and {@code luks_key_material[i]}
+ * (the key material of an active slot).
  */
 public final class Layout {
     /** One byte range of the file. */
@@ -136,6 +140,24 @@ public final class Layout {
     }
 
     public static final String SNAPSHOT_TABLE = "snapshot_table";
+
+    /** A field of the LUKS header by its LUKS1 name ({@code magic}, {@code key-bytes}, {@code mk-digest-iter}...). */
+    public static String luksField(String luksName) {
+        return "luks." + luksName;
+    }
+
+    /** A field of LUKS key slot {@code slot} by its LUKS1 name ({@code active}, {@code iterations}, {@code stripes}...). */
+    public static String luksKeySlotField(int slot, String luksName) {
+        return "luks.key_slot[" + slot + "]." + luksName;
+    }
+
+    /** The key material of active LUKS key slot {@code slot}. */
+    public static String luksKeyMaterial(int slot) {
+        return "luks_key_material[" + slot + "]";
+    }
+
+    public static final String LUKS_AREA = "luks_area";
+    public static final String LUKS_HEADER = "luks_header";
     public static final String BITMAP_DIRECTORY = "bitmap_directory";
     public static final String ADDITIONAL_FIELDS = "header.additional_fields";
     public static final String EXTENSIONS_END = "extensions.end";

@@ -33,6 +33,7 @@ import java.util.TreeSet;
  *   <li>cluster 0: header, header extensions in the given order, end marker, backing file name;</li>
  *   <li>the refcount table, then the refcount blocks (as many as the image needs);</li>
  *   <li>the L1 table;</li>
+ *   <li>with LUKS encryption, the LUKS header and key material area ({@link EncryptionPlan});</li>
  *   <li>one L2 table for each L1 entry that maps a cluster that is not unallocated, in L1 order;</li>
  *   <li>one host cluster per normal or preallocated-zero guest cluster, in guest order (shared
  *       clusters reuse their source's host cluster; a preallocated zero cluster holds the
@@ -232,6 +233,9 @@ public final class Qcow2Writer {
             List<Extension> exts = new ArrayList<>(d.extensions());
             ExternalData external = new ExternalData(d);
             external.addExtension(exts);
+            EncryptionPlan encryption = EncryptionPlan.of(d);
+            int encryptionExtension = exts.size();
+            encryption.extension().ifPresent(exts::add);
             if (!d.bitmaps().isEmpty()) {
                 exts.add(Extension.raw(HeaderExtension.TYPE_BITMAPS, new byte[BITMAPS_EXTENSION_SIZE])); // filled in below
             }
@@ -294,7 +298,7 @@ public final class Qcow2Writer {
             bitmapClusters += dirClusters;
             SnapshotPlan snapshots = new SnapshotPlan(d, content);
             long fixed = 1 + l1Clusters + l2Tables.size() + external.inImage(dataClusters).size() + bitmapClusters
-                    + compressedClusterCount + snapshots.clusters();
+                    + compressedClusterCount + snapshots.clusters() + encryption.clusters(cs);
             long perBlock = (cs * 8) >>> d.refcountOrder();
             long rb = 1;
             long rt = 1;
@@ -318,6 +322,8 @@ public final class Qcow2Writer {
             next = use(next, rb);
             long l1Offset = next * cs;
             next = use(next, l1Clusters);
+            long encryptionOffset = next * cs;
+            next = use(next, encryption.clusters(cs));
             Map<Integer, Long> l2Offsets = new LinkedHashMap<>();
             for (int t : l2Tables) {
                 l2Offsets.put(t, next * cs);
@@ -393,6 +399,8 @@ public final class Qcow2Writer {
                 writeBitmaps(bitmapPlans, dirOffset, dirBytes);
             }
             region(Layout.EXTENSIONS_END, pos, 8);
+            encryption.extension().ifPresent(x -> encryption.place(first,
+                    regions.get(Layout.extension(encryptionExtension)).offset() + 8, encryptionOffset, writes, this::region));
             if (d.backingFileName() != null) {
                 region(Layout.BACKING_FILE_NAME, backingOffset, values[HeaderField.BACKING_FILE_SIZE.ordinal()]);
             }
@@ -480,6 +488,7 @@ public final class Qcow2Writer {
                 } else {
                     content.cluster(e.getKey(), data);
                 }
+                encryption.encrypt(data, e.getValue(), e.getKey() * cs);
                 region(Layout.data(e.getKey()), e.getValue(), cs);
                 writes.put(e.getValue(), data);
             }
@@ -601,6 +610,7 @@ public final class Qcow2Writer {
             v[HeaderField.REFCOUNT_ORDER.ordinal()] = d.refcountOrder();
             v[HeaderField.HEADER_LENGTH.ordinal()] = d.headerLength();
             v[HeaderField.COMPRESSION_TYPE.ordinal()] = d.compression().headerValue();
+            v[HeaderField.CRYPT_METHOD.ordinal()] = d.encryption() == null ? 0 : d.encryption().method().cryptMethod();
             return v;
         }
 

@@ -3,11 +3,13 @@ package io.qcow2conformance.model.crypto;
 import io.qcow2conformance.model.rules.Finding;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -39,6 +41,17 @@ class AfSplitterTest {
     @Property(tries = 20)
     void oneStripeIsTheKeyItself(@ForAll @Size(32) byte[] material) {
         assertArrayEquals(material, AfSplitter.merge(LuksHash.SHA256, material, 32, 1));
+    }
+
+    /** The writer's direction: merging what split made gives the key back, and the filler is kept as the first stripes. */
+    @Property(tries = 30)
+    void mergeUndoesSplit(@ForAll @Size(64) byte[] key, @ForAll @Size(64 * 4) byte[] filler,
+            @ForAll @IntRange(min = 1, max = 5) int stripes) {
+        byte[] fill = Arrays.copyOf(filler, 64 * (stripes - 1));
+        byte[] material = AfSplitter.split(LuksHash.SHA1, key, stripes, fill);
+        assertEquals(64 * stripes, material.length);
+        assertArrayEquals(fill, Arrays.copyOf(material, fill.length));
+        assertArrayEquals(key, AfSplitter.merge(LuksHash.SHA1, material, 64, stripes));
     }
 
     /** Whatever a LUKS header holds, the rules report findings and never throw. */
