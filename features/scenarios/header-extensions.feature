@@ -18,6 +18,37 @@ Feature: Header extensions
       | v3-len5  | 3       | 5      |
       | v2-len16 | 2       | 16     |
 
+  @id:ext-unknown-type-repeated @rule:extensions.at-most-once @rule:extensions.end-marker @must
+  Scenario: An unknown extension type may appear more than once
+    Only the types the spec defines are limited to one extension each; a reader skips every
+    extension of a type it does not know, however many there are.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 3 holds data
+    And the image has a header extension of type 0x12345678 with 8 bytes of data
+    And the image has a header extension of type 0x12345678 with 16 bytes of data
+    Then the image is valid
+    And the guest content matches the pattern
+
+  @id:ext-reordered @rule:extensions.in-first-cluster @rule:extensions.end-marker @must
+  Scenario: Extensions in another order than QEMU writes them
+    The spec sets no order: here an unknown extension and the feature name table come before
+    the backing file format extension, and the bitmaps extension comes last.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 3 holds data
+    And it has a qcow2 backing file in which every guest cluster holds data
+    And the image has a header extension of type 0x12345678 with 8 bytes of data
+    And the image has a feature name table entry of type 1 for bit 0 named "lazy refcounts"
+    And the backing file format extension comes after the other extensions
+    And the image has a bitmap "b" with a granularity of 512-byte
+    And bitmap "b" has 4 KiB set at guest offset 0
+    Then the image is valid
+    And reading guest cluster 3 returns its data
+    And reading guest cluster 2 returns the backing file's data
+    And bitmap "b" reads as the ranges set in it
+    And the guest content matches the pattern
+
   @id:ext-length-past-first-cluster @rule:extensions.in-first-cluster @must
   Scenario: An extension whose length runs past the first cluster is refused
     Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk

@@ -188,6 +188,7 @@ public final class ImageRecipe {
     private BackingFile backingFile = BackingFile.SHIPPED;
     private String backingFormatName;
     private boolean backingNameAtClusterEnd;
+    private boolean backingFormatLast;
     private final List<Extension> extensions = new ArrayList<>();
     private final List<FeatureName> featureNames = new ArrayList<>();
     private int leakedClusters;
@@ -356,6 +357,15 @@ public final class ImageRecipe {
 
     public void backingNameAtClusterEnd(boolean b) {
         this.backingNameAtClusterEnd = b;
+    }
+
+    /** Whether the backing file format extension follows the other extensions (QEMU writes it first). */
+    public boolean backingFormatLast() {
+        return backingFormatLast;
+    }
+
+    public void backingFormatLast(boolean b) {
+        this.backingFormatLast = b;
     }
 
     public void extension(Extension e) {

@@ -50,7 +50,9 @@ public final class ModelImageWriter implements ImageWriter {
             b.headerLength(r.headerLength());
         }
         if (r.backing().isPresent()) {
-            b.extension(Extension.backingFormat(r.backingFormatName()));
+            if (!r.backingFormatLast()) {
+                b.extension(Extension.backingFormat(r.backingFormatName()));
+            }
             if (r.backingNameAtClusterEnd()) {
                 b.backingPlacement(ImageDescription.BackingPlacement.END_OF_FIRST_CLUSTER);
             }
@@ -64,6 +66,9 @@ public final class ModelImageWriter implements ImageWriter {
         if (!r.featureNames().isEmpty()) {
             b.extension(Extension.featureNameTable(r.featureNames().stream()
                     .map(f -> new HeaderExtension.FeatureName(f.type(), f.bit(), f.name())).toList()));
+        }
+        if (r.backing().isPresent() && r.backingFormatLast()) {
+            b.extension(Extension.backingFormat(r.backingFormatName()));
         }
         List<ImageRecipe.Snapshot> snapshots = r.snapshots();
         List<GuestOp> shares = new ArrayList<>();

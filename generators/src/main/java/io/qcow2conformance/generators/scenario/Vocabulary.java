@@ -133,6 +133,14 @@ public final class Vocabulary {
         given("the backing file name ends exactly at the end of the first cluster",
                 "the backing file name ends exactly at the end of the first cluster",
                 (m, r) -> r.backingNameAtClusterEnd(true));
+        given("the backing file format extension comes after the other extensions",
+                "the backing file format extension comes after the other extensions",
+                (m, r) -> {
+                    if (r.backing().isEmpty()) {
+                        throw new StepException("say first that the image has a backing file");
+                    }
+                    r.backingFormatLast(true);
+                });
         given("the backing file format is named \"([^\"]*)\"", "the backing file format is named \"<name>\"",
                 (m, r) -> r.backingFormatName(m.group(1)));
         given("the image keeps its guest data in an external (raw )?data file",
