@@ -11,6 +11,7 @@ import io.qcow2conformance.model.read.OpenOptions;
 import io.qcow2conformance.model.read.Qcow2Disk;
 import io.qcow2conformance.model.rules.Finding;
 import io.qcow2conformance.model.rules.ImageException;
+import io.qcow2conformance.model.rules.Rule;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -44,8 +45,8 @@ public final class SnapshotDisk {
 
     /**
      * As {@link #open(Path, Limits, String)}, decrypting encrypted images with the passphrase of
-     * {@code options}. Its data file is not used: the image's stored name is (QEMU refuses
-     * internal snapshots in images with an external data file).
+     * {@code options}. Its data file is not used, the image's stored name is: an image with an
+     * external data file has no internal snapshots ({@link Rule#SNAPSHOT_WITH_DATA_FILE}).
      */
     public static Optional<Qcow2Disk> open(Path path, OpenOptions options, String idOrName) {
         Qcow2Image image = Qcow2Image.open(path, options.limits());
