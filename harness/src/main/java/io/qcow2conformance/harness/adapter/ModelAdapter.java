@@ -199,8 +199,8 @@ public final class ModelAdapter implements Implementation {
         try {
             JsonNode n = Json.MAPPER.readTree(o.out);
             if ((n == null || n.isMissingNode()) && o.exitCode == Main.EXIT_ERROR) {
-                // refused before checking (a passphrase that unlocks nothing, a LUKS header that cannot be
-                // used): the one-line error starts with the rule's ID
+                // refused before any report (an unreadable passphrase file): the one-line error starts with
+                // the rule's ID, if any. A passphrase that unlocks nothing is a report with error-rule.
                 String line = o.firstErrorLine();
                 String message = line.replaceFirst("^error: ", "");
                 String first = message.contains(":") ? message.substring(0, message.indexOf(':')) : "";

@@ -1,9 +1,8 @@
 package io.qcow2conformance.harness.cli;
 
-import io.qcow2conformance.model.crypto.Secret;
-import io.qcow2conformance.model.image.Limits;
 import io.qcow2conformance.model.read.BackingChain;
 import io.qcow2conformance.model.read.GuestDisk;
+import io.qcow2conformance.model.read.OpenOptions;
 import io.qcow2conformance.model.snapshot.SnapshotDisk;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,10 +57,9 @@ final class ConvertCommand implements Callable<Integer> {
     public Integer call() {
         Path target = out.toAbsolutePath().normalize();
         checkTarget(target);
-        Limits limits = model.limits();
-        Secret secret = model.secret();
-        Supplier<GuestDisk> opener = snapshot == null ? () -> BackingChain.open(image, limits, secret)
-                : () -> SnapshotDisk.open(image, limits, snapshot, secret).orElseThrow(() -> new Main.UserError(
+        OpenOptions options = model.openOptions();
+        Supplier<GuestDisk> opener = snapshot == null ? () -> BackingChain.open(image, options)
+                : () -> SnapshotDisk.open(image, options, snapshot).orElseThrow(() -> new Main.UserError(
                         "no snapshot with ID or name '" + snapshot + "' in " + image));
         // Opened here, before any file is created, so that a broken chain (or a missing or
         // wrong passphrase) leaves nothing behind.

@@ -2,13 +2,17 @@ package io.qcow2conformance.harness.cli;
 
 import io.qcow2conformance.model.crypto.Secret;
 import io.qcow2conformance.model.image.Limits;
+import io.qcow2conformance.model.read.OpenOptions;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Options shared by every command that opens images: the model's resource limits and the passphrase of encrypted images. */
+/**
+ * Options shared by every command that opens images: the model's resource limits, the
+ * external data file and the passphrase of encrypted images.
+ */
 public final class ModelOptions {
     @Option(names = "--max-l1-bytes", paramLabel = "BYTES",
             description = "Largest L1 table to read (default: ${DEFAULT-VALUE}, as QEMU).")
@@ -50,6 +54,7 @@ public final class ModelOptions {
             description = "The external data file of the image, instead of the name the image stores "
                     + "(as qemu-img's data-file option). Used where guest data is read; check does not read it.")
     Path dataFile;
+
     @Option(names = "--passphrase-file", paramLabel = "FILE",
             description = "Passphrase of encrypted images: the file's bytes, exactly (as QEMU's secret object file=).")
     Path passphraseFile;
@@ -78,6 +83,11 @@ public final class ModelOptions {
 
     public Limits limits() {
         return new Limits(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes,
-                allowOutsidePaths, dataFile, maxSnapshots, maxSnapshotTableBytes, maxSnapshotExtraData);
+                allowOutsidePaths, maxSnapshots, maxSnapshotTableBytes, maxSnapshotExtraData);
+    }
+
+    /** The limits, the data file and the passphrase, for commands that open the image with its chain. */
+    public OpenOptions openOptions() {
+        return new OpenOptions(limits(), dataFile, secret());
     }
 }

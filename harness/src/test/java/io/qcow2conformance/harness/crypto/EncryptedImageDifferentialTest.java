@@ -114,6 +114,43 @@ class EncryptedImageDifferentialTest {
         assertConvertSameAsQemu(img, "--passphrase=" + PASSPHRASE);
     }
 
+    /**
+     * A plain overlay on an encrypted backing file: like qemu-img check, our check opens the
+     * backing chain, so it needs the passphrase for the backing image (exit 1 without it or
+     * with a wrong one) and passes with it.
+     */
+    @Test
+    void checkOpensAnEncryptedBackingFileWithThePassphraseLikeQemu() throws IOException {
+        Path base = dir.resolve("base.qcow2");
+        Files.copy(copy(LUKS), base);
+        Path top = dir.resolve("top.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2", "-o", "cluster_size=4096",
+                top.toString(), "1M");
+        String backingOpts = "driver=qcow2,file.filename=" + top + ",backing.encrypt.key-secret=sec0";
+        for (String passphrase : new String[] {null, "wrong", PASSPHRASE}) {
+            List<String> qemu = new ArrayList<>(List.of("check", "--output=json"));
+            qemu.addAll(passphrase == null ? List.of(top.toString())
+                    : List.of("--object", "secret,id=sec0,data=" + passphrase, "--image-opts", backingOpts));
+            ProcessRunner.Result theirs = Qemu.run("qemu-img", qemu.toArray(String[]::new));
+            List<String> args = new ArrayList<>(List.of("check", "--output=json"));
+            if (passphrase != null) {
+                args.add("--passphrase=" + passphrase);
+            }
+            args.add(top.toString());
+            Cli.Result ours = Cli.run(args.toArray(String[]::new));
+            assertEquals(theirs.exitCode(), ours.exitCode(), passphrase + ": " + theirs.err() + " / " + ours.err());
+            if (theirs.exitCode() == 0) {
+                JsonNode q = JSON.readTree(theirs.out());
+                JsonNode o = JSON.readTree(ours.out());
+                for (String counter : List.of("image-end-offset", "total-clusters", "check-errors")) {
+                    assertEquals(q.get(counter), o.get(counter), counter);
+                }
+            } else {
+                assertEquals(1, ours.err().strip().lines().count(), ours.err());
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {LUKS, ESSIV})
     void wrongPassphraseIsOneLineAndExit1LikeQemu(String encryption) throws IOException {

@@ -1,6 +1,7 @@
 package io.qcow2conformance.model.check;
 
 import io.qcow2conformance.model.bitmap.BitmapReferences;
+import io.qcow2conformance.model.crypto.ImageCipher;
 import io.qcow2conformance.model.crypto.LuksRules;
 import io.qcow2conformance.model.extensions.ExtensionRules;
 import io.qcow2conformance.model.extensions.ExtensionsDecoder;
@@ -11,11 +12,11 @@ import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.header.HeaderDecoder;
 import io.qcow2conformance.model.header.HeaderRules;
 import io.qcow2conformance.model.image.Limits;
-import io.qcow2conformance.model.image.Qcow2Image;
 import io.qcow2conformance.model.io.ImageSource;
 import io.qcow2conformance.model.mapping.MappingDecoder;
 import io.qcow2conformance.model.read.BackingChain;
 import io.qcow2conformance.model.read.GuestDisk;
+import io.qcow2conformance.model.read.OpenOptions;
 import io.qcow2conformance.model.refcount.StoredRefcounts;
 import io.qcow2conformance.model.rules.Finding;
 import io.qcow2conformance.model.rules.ImageException;
@@ -49,12 +50,17 @@ import java.util.StringJoiner;
  *     rule of the structure that makes it (L2 table, data cluster...).</li>
  * <li>With an external data file, host offsets that differ from the guest offset are
  *     findings (QEMU finds them only when reading); the data file itself is not opened, so a
- *     missing one does not stop the check (QEMU cannot open the image). Bit 0 of an extended
- *     L2 entry, which QEMU ignores, is a finding.</li>
+ *     missing one does not stop the check (QEMU cannot open the image), and
+ *     {@link OpenOptions#dataFile()} is not used. Bit 0 of an extended L2 entry, which QEMU
+ *     ignores, is a finding.</li>
  * <li>Snapshots and bitmaps are counted only by the {@link ReferenceSource}s given to
  *     {@link #withReferenceSources} (by default {@link #DEFAULT_REFERENCE_SOURCES}: snapshots
  *     and persistent bitmaps); without them their clusters show as leaks.</li>
  * </ul>
+ *
+ * <p>The passphrase ({@link OpenOptions#secret()}) is needed only for encrypted backing images:
+ * metadata is checked without it. When one is given, an encrypted image whose key it does
+ * not unlock cannot be checked, as {@code qemu-img check} with a key secret refuses it.
  *
  * <p>Memory: two 16-bit counters and one role byte per host cluster of the file (bounded by
  * the file size and {@link Limits#maxMetadataBytes()}), one cluster buffer for L2 tables,
@@ -64,6 +70,7 @@ public final class ImageChecker {
     /** Bytes kept per host cluster: stored and computed counts (2 + 2) and the role (1). */
     static final int BYTES_PER_HOST_CLUSTER = 5;
 
+    private final OpenOptions options;
     private final Limits limits;
     private final Set<Proposal> proposals;
     private final List<ReferenceSource> referenceSources;
@@ -73,13 +80,20 @@ public final class ImageChecker {
     public static final List<ReferenceSource> DEFAULT_REFERENCE_SOURCES =
             List.of(new SnapshotReferences(), new BitmapReferences());
 
+    /** A checker with {@code limits} and no passphrase. */
     public ImageChecker(Limits limits) {
-        this(limits, Set.of(), DEFAULT_REFERENCE_SOURCES, null);
+        this(OpenOptions.of(limits));
     }
 
-    private ImageChecker(Limits limits, Set<Proposal> proposals, List<ReferenceSource> referenceSources,
+    /** A checker that opens images and their backing chains as {@code options} say. */
+    public ImageChecker(OpenOptions options) {
+        this(options, Set.of(), DEFAULT_REFERENCE_SOURCES, null);
+    }
+
+    private ImageChecker(OpenOptions options, Set<Proposal> proposals, List<ReferenceSource> referenceSources,
                          CompressedDataCheck compressedDataCheck) {
-        this.limits = limits;
+        this.options = options;
+        this.limits = options.limits();
         this.proposals = Set.copyOf(proposals);
         this.referenceSources = List.copyOf(referenceSources);
         this.compressedDataCheck = compressedDataCheck;
@@ -87,12 +101,12 @@ public final class ImageChecker {
 
     /** Proposed spec changes to apply: their rules replace the published ones ({@link Proposal#applicable}). */
     public ImageChecker withProposals(Set<Proposal> applied) {
-        return new ImageChecker(limits, applied, referenceSources, compressedDataCheck);
+        return new ImageChecker(options, applied, referenceSources, compressedDataCheck);
     }
 
     /** Extension point: structures counted by other packages (snapshots, bitmaps); replaces the default list. */
     public ImageChecker withReferenceSources(List<ReferenceSource> sources) {
-        return new ImageChecker(limits, proposals, sources, compressedDataCheck);
+        return new ImageChecker(options, proposals, sources, compressedDataCheck);
     }
 
     /**
@@ -101,7 +115,7 @@ public final class ImageChecker {
      * {@code qemu-img check} does.
      */
     public ImageChecker withCompressedDataCheck(CompressedDataCheck check) {
-        return new ImageChecker(limits, proposals, referenceSources, check);
+        return new ImageChecker(options, proposals, referenceSources, check);
     }
 
     public Set<Proposal> proposals() {
@@ -144,14 +158,17 @@ public final class ImageChecker {
             ExtensionRules.check(h, ext, src.size(), findings);
             FeatureRules.check(h, findings);
             LuksRules.check(src, h, ext, findings);
-            if (h.hasBackingFile()) {
-                requireBackingChain(src.path());
+            if (options.secret().present()) {
+                ImageCipher.open(src, h, ext, options.secret()); // the passphrase must unlock the key
             }
             long needed = h.l1EntriesNeeded();
             if (h.l1Size() < needed) {
                 findings.add(Finding.of(Rule.MAPPING_L1_TOO_SMALL, 36, h.l1Size(), h.size(), needed));
             }
             long[] l1 = MappingDecoder.readL1(src, h.l1TableOffset(), h.l1Size(), limits, "active");
+            if (h.hasBackingFile()) {
+                requireBackingChain(src, h, ext);
+            }
             StoredRefcounts stored = StoredRefcounts.load(src, h, limits, hostClusters(src.size(), h, limits), findings);
             ctx = new CheckContext(src, h, ext, limits, stored, findings, dataCheck);
             ctx.reference(0, h.clusterSize(), ClusterRole.HEADER, null);
@@ -177,10 +194,12 @@ public final class ImageChecker {
     /**
      * The backing chain must open (spec: Header, backing_file_offset): a missing, looping,
      * unknown-format or unsafe backing file leaves the image unusable, and qemu-img check
-     * refuses it too. Nothing beneath the image is checked beyond that.
+     * refuses it too. Nothing beneath the image is checked beyond that. The chain is opened
+     * from the header and extensions decoded here, as QEMU opens it once the image's own
+     * header and L1 table are read.
      */
-    private void requireBackingChain(Path path) {
-        try (Qcow2Image image = Qcow2Image.open(path, limits); GuestDisk backing = BackingChain.openBacking(image)) {
+    private void requireBackingChain(ImageSource src, Header h, HeaderExtensions ext) {
+        try (GuestDisk backing = BackingChain.openBacking(src, h, ext, options)) {
             // opened: the chain is usable
         }
     }

@@ -2,6 +2,7 @@ package io.qcow2conformance.model.crypto;
 
 import io.qcow2conformance.model.crypto.LuksHeader.KeySlot;
 import io.qcow2conformance.model.extensions.HeaderExtension.FullDiskEncryption;
+import io.qcow2conformance.model.extensions.HeaderExtensions;
 import io.qcow2conformance.model.header.Header;
 import io.qcow2conformance.model.image.Qcow2Image;
 import io.qcow2conformance.model.io.ImageSource;
@@ -43,7 +44,11 @@ public final class ImageCipher {
 
     /** The cipher of {@code image}, or null when it is not encrypted; fails when it cannot be unlocked. */
     public static ImageCipher open(Qcow2Image image, Secret secret) {
-        Header h = image.header();
+        return open(image.source(), image.header(), image.extensions(), secret);
+    }
+
+    /** As {@link #open(Qcow2Image, Secret)}, for callers that decode the header themselves (the checker). */
+    public static ImageCipher open(ImageSource src, Header h, HeaderExtensions extensions, Secret secret) {
         if (h.cryptMethod() == 0) {
             return null;
         }
@@ -55,7 +60,7 @@ public final class ImageCipher {
         if (h.cryptMethod() == 1) {
             return new ImageCipher(new SectorCipher(CipherSpec.AES_CBC_PLAIN64, legacyKey(secret.bytes())), false);
         }
-        return luks(image, secret);
+        return luks(src, h, extensions, secret);
     }
 
     /**
@@ -81,9 +86,8 @@ public final class ImageCipher {
         return Arrays.copyOf(Arrays.copyOf(passphrase, Math.min(len, LEGACY_KEY_BYTES)), LEGACY_KEY_BYTES);
     }
 
-    private static ImageCipher luks(Qcow2Image image, Secret secret) {
-        ImageSource src = image.source();
-        FullDiskEncryption fde = LuksRules.area(src, image.header(), image.extensions()).orElseThrow(() ->
+    private static ImageCipher luks(ImageSource src, Header h, HeaderExtensions extensions, Secret secret) {
+        FullDiskEncryption fde = LuksRules.area(src, h, extensions).orElseThrow(() ->
                 new ImageException(Rule.EXTENSIONS_FDE_PRESENCE, "full disk encryption header pointer", 32,
                         "crypt_method is 2 and no usable encryption header pointer (16 bytes, inside the file) is present"));
         if (fde.encryptionHeaderLength() < LuksHeader.LENGTH) {

@@ -1,7 +1,5 @@
 package io.qcow2conformance.model.image;
 
-import java.nio.file.Path;
-
 /**
  * Resource limits of the model. Everything a header can inflate is bounded before it is
  * allocated; defaults follow QEMU's where QEMU has one (qcow2.h). Exceeding a limit is an
@@ -13,8 +11,6 @@ import java.nio.file.Path;
  * @param maxBackingDepth       longest backing chain, the image itself not counted
  * @param maxMetadataBytes      metadata read by one operation
  * @param allowOutsidePaths     follow backing/data file names that are absolute or leave the image's folder
- * @param dataFile              the external data file of the opened (top) image, used instead of the name
- *                              the image stores (as QEMU's {@code data-file} option); null: the stored name
  * @param maxSnapshots          most snapshot table entries (QEMU: 65536)
  * @param maxSnapshotTableBytes largest snapshot table, entries with their padding (QEMU: 64 MiB)
  * @param maxSnapshotExtraData  most extra data in one snapshot table entry (QEMU: 1024 bytes)
@@ -26,7 +22,6 @@ public record Limits(
         int maxBackingDepth,
         long maxMetadataBytes,
         boolean allowOutsidePaths,
-        Path dataFile,
         long maxSnapshots,
         long maxSnapshotTableBytes,
         long maxSnapshotExtraData) {
@@ -37,26 +32,20 @@ public record Limits(
 
     public static final Limits DEFAULT = new Limits(32L << 20, 8L << 20, 24, 16, 1L << 30, false);
 
-    /** The limits without the data file and snapshot ones (no override; QEMU's snapshot limits). */
+    /** The limits without the snapshot ones (QEMU's snapshot limits). */
     public Limits(long maxL1Bytes, long maxRefcountTableBytes, int maxClusterBits, int maxBackingDepth,
                   long maxMetadataBytes, boolean allowOutsidePaths) {
         this(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes, allowOutsidePaths,
-                null, DEFAULT_MAX_SNAPSHOTS, DEFAULT_MAX_SNAPSHOT_TABLE_BYTES, DEFAULT_MAX_SNAPSHOT_EXTRA_DATA);
+                DEFAULT_MAX_SNAPSHOTS, DEFAULT_MAX_SNAPSHOT_TABLE_BYTES, DEFAULT_MAX_SNAPSHOT_EXTRA_DATA);
     }
 
     public Limits withAllowOutsidePaths(boolean allow) {
         return new Limits(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes, allow,
-                dataFile, maxSnapshots, maxSnapshotTableBytes, maxSnapshotExtraData);
-    }
-
-    /** These limits with {@code file} as the top image's external data file (null: the stored name). */
-    public Limits withDataFile(Path file) {
-        return new Limits(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes,
-                allowOutsidePaths, file, maxSnapshots, maxSnapshotTableBytes, maxSnapshotExtraData);
+                maxSnapshots, maxSnapshotTableBytes, maxSnapshotExtraData);
     }
 
     public Limits withSnapshotLimits(long snapshots, long tableBytes, long extraData) {
         return new Limits(maxL1Bytes, maxRefcountTableBytes, maxClusterBits, maxBackingDepth, maxMetadataBytes,
-                allowOutsidePaths, dataFile, snapshots, tableBytes, extraData);
+                allowOutsidePaths, snapshots, tableBytes, extraData);
     }
 }

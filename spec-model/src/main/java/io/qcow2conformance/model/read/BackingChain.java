@@ -1,6 +1,7 @@
 package io.qcow2conformance.model.read;
 
 import io.qcow2conformance.model.crypto.Secret;
+import io.qcow2conformance.model.extensions.ExtensionsDecoder;
 import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.extensions.HeaderExtensions;
 import io.qcow2conformance.model.header.Header;
@@ -34,25 +35,25 @@ import java.util.Locale;
  * decrypted with the one {@link Secret} given (QEMU takes a secret per image).
  *
  * <p>An external data file name is resolved the same way, with the same folder rule. The
- * top image's data file can be given instead by {@link Limits#dataFile()} (the user's
+ * top image's data file can be given instead by {@link OpenOptions#dataFile()} (the user's
  * choice, taken as given, like the image path itself).
  */
 public final class BackingChain {
     private BackingChain() {
     }
 
-    /** Opens the qcow2 image at {@code path} and everything beneath it. */
+    /** Opens the qcow2 image at {@code path} and everything beneath it, with no passphrase. */
     public static Qcow2Disk open(Path path, Limits limits) {
-        return open(path, limits, Secret.NONE);
+        return open(path, OpenOptions.of(limits));
     }
 
-    /** As {@link #open(Path, Limits)}, decrypting encrypted images with {@code secret}. */
-    public static Qcow2Disk open(Path path, Limits limits, Secret secret) {
-        Qcow2Image top = Qcow2Image.open(path, limits);
+    /** Opens the qcow2 image at {@code path} and everything beneath it, as {@code options} say. */
+    public static Qcow2Disk open(Path path, OpenOptions options) {
+        Qcow2Image top = Qcow2Image.open(path, options.limits());
         try {
             List<Path> seen = new ArrayList<>();
-            seen.add(realPath(path, top));
-            return layer(top, limits, seen, limits.dataFile(), secret);
+            seen.add(realPath(path, top.path()));
+            return layer(top, seen, options.dataFile(), options.secret());
         } catch (RuntimeException e) {
             top.close();
             throw e;
@@ -69,18 +70,34 @@ public final class BackingChain {
 
     /** As {@link #openBacking(Qcow2Image)}, decrypting encrypted backing images with {@code secret}. */
     public static GuestDisk openBacking(Qcow2Image image, Secret secret) {
+        return beneath(image.path(), image.header(), image.extensions(), image.backingFileName(),
+                new OpenOptions(image.limits(), null, secret));
+    }
+
+    /**
+     * The disk beneath an image whose header {@code h} and extensions {@code ext} the caller
+     * has decoded from {@code src} itself (the checker), or null when it names no backing
+     * file: the image is not decoded again. {@code src} stays open and owned by the caller;
+     * {@link OpenOptions#dataFile()} is not used (it is the top image's).
+     */
+    public static GuestDisk openBacking(ImageSource src, Header h, HeaderExtensions ext, OpenOptions options) {
+        return beneath(src.path(), h, ext, ExtensionsDecoder.backingFileName(src, h), options);
+    }
+
+    private static GuestDisk beneath(Path imagePath, Header h, HeaderExtensions ext, String name,
+                                     OpenOptions options) {
         List<Path> seen = new ArrayList<>();
-        seen.add(realPath(image.path(), image));
-        return backingOf(image, image.limits(), seen, secret);
+        seen.add(realPath(imagePath, imagePath));
+        return backingOf(imagePath, h, ext, name, options.limits(), seen, options.secret());
     }
 
     /** Wraps {@code image} (owned from here on) with its data file and backing chain. */
-    private static Qcow2Disk layer(Qcow2Image image, Limits limits, List<Path> seen, Path dataFileOverride,
-                                   Secret secret) {
+    private static Qcow2Disk layer(Qcow2Image image, List<Path> seen, Path dataFileOverride, Secret secret) {
         ImageSource data = openDataFile(image, dataFileOverride);
         GuestDisk backing = null;
         try {
-            backing = backingOf(image, limits, seen, secret);
+            backing = backingOf(image.path(), image.header(), image.extensions(), image.backingFileName(),
+                    image.limits(), seen, secret);
             return new Qcow2Disk(image, backing, data, secret);
         } catch (RuntimeException e) {
             if (backing != null) {
@@ -135,23 +152,23 @@ public final class BackingChain {
         }
     }
 
-    private static GuestDisk backingOf(Qcow2Image image, Limits limits, List<Path> seen, Secret secret) {
-        String name = image.backingFileName();
+    /** The disk beneath the image at {@code imagePath} that names the backing file {@code name} (null: none). */
+    private static GuestDisk backingOf(Path imagePath, Header h, HeaderExtensions ext, String name, Limits limits,
+                                       List<Path> seen, Secret secret) {
         if (name == null) {
             return null;
         }
-        Header h = image.header();
         long nameOffset = h.backingFileOffset();
         if (seen.size() > limits.maxBackingDepth()) {
             throw new ImageException(Rule.LIMIT_BACKING_DEPTH, "backing file name", nameOffset,
                     Rule.LIMIT_BACKING_DEPTH.format(limits.maxBackingDepth()));
         }
-        Path file = resolve(image.path(), name, limits, nameOffset, NamedFile.BACKING);
+        Path file = resolve(imagePath, name, limits, nameOffset, NamedFile.BACKING);
         if (seen.contains(file)) {
             throw new ImageException(Rule.BACKING_LOOP, "backing file name", nameOffset,
                     Rule.BACKING_LOOP.format(chain(seen, file)));
         }
-        String format = format(image);
+        String format = format(ext);
         ImageSource src;
         try {
             src = ImageSource.open(file);
@@ -164,7 +181,7 @@ public final class BackingChain {
             }
             Qcow2Image below = Qcow2Image.open(src, limits);
             seen.add(file);
-            return layer(below, limits, seen, null, secret);
+            return layer(below, seen, null, secret);
         } catch (RuntimeException e) {
             src.close();
             throw e;
@@ -172,8 +189,8 @@ public final class BackingChain {
     }
 
     /** The backing format: from the extension, else probed by the caller's file magic. */
-    private static String format(Qcow2Image image) {
-        HeaderExtension.BackingFormat ext = image.extensions().last(HeaderExtension.BackingFormat.class).orElse(null);
+    private static String format(HeaderExtensions extensions) {
+        HeaderExtension.BackingFormat ext = extensions.last(HeaderExtension.BackingFormat.class).orElse(null);
         if (ext == null) {
             return "probe";
         }
@@ -219,11 +236,11 @@ public final class BackingChain {
         return real;
     }
 
-    private static Path realPath(Path path, Qcow2Image image) {
+    private static Path realPath(Path path, Path opened) {
         try {
             return path.toRealPath();
         } catch (IOException e) {
-            return image.path().toAbsolutePath().normalize();
+            return opened.toAbsolutePath().normalize();
         }
     }
 

@@ -7,9 +7,11 @@ import io.qcow2conformance.model.image.Qcow2Image;
 import io.qcow2conformance.model.mapping.MappingDecoder;
 import io.qcow2conformance.model.read.BackingChain;
 import io.qcow2conformance.model.read.GuestDisk;
+import io.qcow2conformance.model.read.OpenOptions;
 import io.qcow2conformance.model.read.Qcow2Disk;
 import io.qcow2conformance.model.rules.Finding;
 import io.qcow2conformance.model.rules.ImageException;
+import io.qcow2conformance.model.rules.Rule;
 
 import java.nio.file.Path;
 import java.util.Optional;
@@ -38,19 +40,23 @@ public final class SnapshotDisk {
      * chain; empty when the image has no such snapshot.
      */
     public static Optional<Qcow2Disk> open(Path path, Limits limits, String idOrName) {
-        return open(path, limits, idOrName, Secret.NONE);
+        return open(path, OpenOptions.of(limits), idOrName);
     }
 
-    /** As {@link #open(Path, Limits, String)}, decrypting encrypted images with {@code secret}. */
-    public static Optional<Qcow2Disk> open(Path path, Limits limits, String idOrName, Secret secret) {
-        Qcow2Image image = Qcow2Image.open(path, limits);
+    /**
+     * As {@link #open(Path, Limits, String)}, decrypting encrypted images with the passphrase of
+     * {@code options}. Its data file is not used, the image's stored name is: an image with an
+     * external data file has no internal snapshots ({@link Rule#SNAPSHOT_WITH_DATA_FILE}).
+     */
+    public static Optional<Qcow2Disk> open(Path path, OpenOptions options, String idOrName) {
+        Qcow2Image image = Qcow2Image.open(path, options.limits());
         try {
             Optional<Snapshot> s = table(image).find(idOrName);
             if (s.isEmpty()) {
                 image.close();
                 return Optional.empty();
             }
-            return Optional.of(open(image, s.get(), secret));
+            return Optional.of(open(image, s.get(), options.secret()));
         } catch (RuntimeException e) {
             image.close();
             throw e;

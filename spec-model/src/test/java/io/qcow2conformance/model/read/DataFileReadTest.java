@@ -87,7 +87,7 @@ class DataFileReadTest {
         Path elsewhere = Files.createDirectories(dir.resolve("elsewhere")).resolve("other.raw");
         Files.write(elsewhere, other);
         Path img = image().write(dir, "img.qcow2"); // disk.data does not exist
-        try (Qcow2Disk d = BackingChain.open(img, Limits.DEFAULT.withDataFile(elsewhere))) {
+        try (Qcow2Disk d = BackingChain.open(img, OpenOptions.of(Limits.DEFAULT).withDataFile(elsewhere))) {
             assertArrayEquals(expected(other), readAll(d));
         }
     }
@@ -98,7 +98,7 @@ class DataFileReadTest {
         ImageException e = fails(Rule.DATA_FILE_READABLE, () -> BackingChain.open(img, Limits.DEFAULT));
         assertEquals(e.getMessage().strip(), e.getMessage().lines().findFirst().orElseThrow());
         fails(Rule.DATA_FILE_READABLE,
-                () -> BackingChain.open(img, Limits.DEFAULT.withDataFile(dir.resolve("absent.raw"))));
+                () -> BackingChain.open(img, OpenOptions.of(Limits.DEFAULT).withDataFile(dir.resolve("absent.raw"))));
     }
 
     @Test
@@ -108,7 +108,7 @@ class DataFileReadTest {
         Path img = t.write(dir, "img.qcow2");
         fails(Rule.DATA_FILE_READABLE, () -> BackingChain.open(img, Limits.DEFAULT));
         Files.write(dir.resolve("given.raw"), pattern(8 * CS, 5));
-        try (Qcow2Disk d = BackingChain.open(img, Limits.DEFAULT.withDataFile(dir.resolve("given.raw")))) {
+        try (Qcow2Disk d = BackingChain.open(img, OpenOptions.of(Limits.DEFAULT).withDataFile(dir.resolve("given.raw")))) {
             assertArrayEquals(expected(pattern(8 * CS, 5)), readAll(d));
         }
     }

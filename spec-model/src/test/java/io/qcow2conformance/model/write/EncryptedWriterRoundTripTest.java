@@ -8,6 +8,7 @@ import io.qcow2conformance.model.crypto.Secret;
 import io.qcow2conformance.model.image.Limits;
 import io.qcow2conformance.model.io.BigEndian;
 import io.qcow2conformance.model.read.BackingChain;
+import io.qcow2conformance.model.read.OpenOptions;
 import io.qcow2conformance.model.read.Qcow2Disk;
 import io.qcow2conformance.model.rules.ImageException;
 import io.qcow2conformance.model.rules.Rule;
@@ -61,7 +62,7 @@ class EncryptedWriterRoundTripTest {
             expected = in.readAllBytes();
         }
         ByteBuffer got = ByteBuffer.allocate(expected.length);
-        try (Qcow2Disk disk = BackingChain.open(file, Limits.DEFAULT, Secret.ofText(PASSPHRASE))) {
+        try (Qcow2Disk disk = BackingChain.open(file, withPassphrase(PASSPHRASE))) {
             disk.read(0, got);
         }
         assertArrayEquals(expected, got.array());
@@ -119,7 +120,11 @@ class EncryptedWriterRoundTripTest {
         Path file = dir.resolve("image.qcow2");
         Qcow2Writer.write(describe(Encryption.Method.LUKS), file);
         ImageException e = assertThrows(ImageException.class,
-                () -> BackingChain.open(file, Limits.DEFAULT, Secret.ofText("wrong")).close());
+                () -> BackingChain.open(file, withPassphrase("wrong")).close());
         assertEquals(Rule.ENCRYPTION_PASSPHRASE_OPENS_KEY, e.rule());
+    }
+
+    private static OpenOptions withPassphrase(String passphrase) {
+        return OpenOptions.of(Limits.DEFAULT).withSecret(Secret.ofText(passphrase));
     }
 }
