@@ -6,6 +6,7 @@ import io.qcow2conformance.model.write.Encryption;
 import io.qcow2conformance.model.write.PersistentBitmap;
 import io.qcow2conformance.model.write.GuestPattern;
 import io.qcow2conformance.model.write.InternalSnapshot;
+import io.qcow2conformance.model.write.Mutation;
 
 import java.util.ArrayList;
 import java.util.Collections;

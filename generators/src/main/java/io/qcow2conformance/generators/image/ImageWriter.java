@@ -6,9 +6,9 @@ package io.qcow2conformance.generators.image;
  * ({@code io.qcow2conformance.model.write}).
  *
  * <p>Contract: deterministic (no time, no randomness, no host paths in the output); the
- * image is valid unless the recipe's {@link Mutation}s or cluster states make it otherwise;
- * {@code backingName} is the file name to store for a backing file, {@code dataFileName} the one
- * for an external data file.
+ * image is valid unless the recipe's {@link io.qcow2conformance.model.write.Mutation}s or
+ * cluster states make it otherwise; {@code backingName} is the file name to store for a
+ * backing file, {@code dataFileName} the one for an external data file.
  */
 public interface ImageWriter {
     /** The name stored for an external data file when the caller gives none. */

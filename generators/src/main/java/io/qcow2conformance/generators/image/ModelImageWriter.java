@@ -9,6 +9,8 @@ import io.qcow2conformance.model.write.GuestContent;
 import io.qcow2conformance.model.write.GuestOp;
 import io.qcow2conformance.model.write.ImageDescription;
 import io.qcow2conformance.model.write.Layout;
+import io.qcow2conformance.model.write.Mutation;
+import io.qcow2conformance.model.write.Mutations;
 import io.qcow2conformance.model.write.Qcow2Writer;
 
 import java.io.IOException;
@@ -170,7 +172,7 @@ public final class ModelImageWriter implements ImageWriter {
             byte[] bytes = Files.readAllBytes(dir.resolve("image.qcow2"));
             bytes = leak(bytes, layout, r.leakedClusters());
             for (Mutation m : r.mutations()) {
-                Mutations.apply(bytes, layout, m);
+                bytes = Mutations.apply(bytes, layout, m);
             }
             Optional<WrittenImage.Backing> backing = Optional.empty();
             if (d.backing() != null) {

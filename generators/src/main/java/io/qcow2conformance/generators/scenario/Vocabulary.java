@@ -2,8 +2,6 @@ package io.qcow2conformance.generators.scenario;
 
 import io.qcow2conformance.generators.image.ClusterState;
 import io.qcow2conformance.generators.image.ImageRecipe;
-import io.qcow2conformance.generators.image.Mutation;
-import io.qcow2conformance.generators.image.Structure;
 import io.qcow2conformance.model.bitmap.Range;
 import io.qcow2conformance.model.extensions.HeaderExtension;
 import io.qcow2conformance.model.crypto.LuksField;
@@ -14,7 +12,9 @@ import io.qcow2conformance.model.write.Compression;
 import io.qcow2conformance.model.write.ExtendedL2;
 import io.qcow2conformance.model.write.Encryption;
 import io.qcow2conformance.model.write.Layout;
+import io.qcow2conformance.model.write.Mutation;
 import io.qcow2conformance.model.write.PersistentBitmap;
+import io.qcow2conformance.model.write.Structure;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

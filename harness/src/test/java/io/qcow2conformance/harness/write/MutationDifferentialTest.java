@@ -3,11 +3,12 @@ package io.qcow2conformance.harness.write;
 import io.qcow2conformance.harness.process.ProcessRunner;
 import io.qcow2conformance.harness.testkit.Qemu;
 import io.qcow2conformance.model.header.HeaderField;
-import io.qcow2conformance.model.rules.Rule;
 import io.qcow2conformance.model.write.ImageDescription;
 import io.qcow2conformance.model.write.Layout;
 import io.qcow2conformance.model.write.Mutation;
+import io.qcow2conformance.model.write.Mutations;
 import io.qcow2conformance.model.write.Qcow2Writer;
+import io.qcow2conformance.model.write.Structure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,14 +34,14 @@ class MutationDifferentialTest {
     private ProcessRunner.Result mutateAndCheck(Mutation m, Layout[] layout) throws IOException {
         Path p = dir.resolve("m.qcow2");
         layout[0] = Qcow2Writer.write(IMAGE, p);
-        m.apply(p, layout[0]);
+        Mutations.apply(p, layout[0], m);
         return Qemu.run("qemu-img", "check", p.toString());
     }
 
     @Test
     void refcountOfAnL2TableSetToZero() throws IOException {
         Layout[] l = new Layout[1];
-        ProcessRunner.Result r = mutateAndCheck(Mutation.setRefcount(Rule.REFCOUNT_TOO_LOW, Layout.l2Table(0), 0), l);
+        ProcessRunner.Result r = mutateAndCheck(new Mutation.Refcount(new Structure.L2Table(0), 0), l);
         assertEquals(2, r.exitCode(), r.err());
         assertTrue(r.err().contains("ERROR cluster " + l[0].hostClusterOf(Layout.l2Table(0)) + " refcount=0 reference=1"),
                 r.err());
@@ -49,7 +50,7 @@ class MutationDifferentialTest {
     @Test
     void refcountOfTheL1TableRaisedLeaks() throws IOException {
         Layout[] l = new Layout[1];
-        ProcessRunner.Result r = mutateAndCheck(Mutation.setRefcount(Rule.REFCOUNT_TOO_HIGH, Layout.L1_TABLE, 3), l);
+        ProcessRunner.Result r = mutateAndCheck(new Mutation.Refcount(new Structure.L1Table(), 3), l);
         assertEquals(3, r.exitCode(), r.err());
         assertTrue(r.err().contains("Leaked cluster " + l[0].hostClusterOf(Layout.L1_TABLE) + " refcount=3 reference=1"),
                 r.err());
@@ -58,8 +59,7 @@ class MutationDifferentialTest {
     @Test
     void copiedFlagClearedOnANormalCluster() throws IOException {
         Layout[] l = new Layout[1];
-        ProcessRunner.Result r = mutateAndCheck(
-                Mutation.clearEntryBits(Rule.MAPPING_COPIED_FLAG, Layout.l2Entry(0), 1L << 63), l);
+        ProcessRunner.Result r = mutateAndCheck(new Mutation.TableEntry(false, 0, Mutation.Op.CLEAR_BIT, 63), l);
         assertEquals(2, r.exitCode(), r.err());
         String entry = Long.toHexString(l[0].region(Layout.data(0)).offset());
         assertTrue(r.err().contains("ERROR OFLAG_COPIED data cluster: l2_entry=" + entry + " refcount=1"), r.err());
@@ -68,7 +68,7 @@ class MutationDifferentialTest {
     @Test
     void reservedBitInAnL2Entry() throws IOException {
         Layout[] l = new Layout[1];
-        ProcessRunner.Result r = mutateAndCheck(Mutation.setL2EntryBits(Rule.MAPPING_L2_ENTRY_RESERVED, 1, 2), l);
+        ProcessRunner.Result r = mutateAndCheck(new Mutation.TableEntry(false, 1, Mutation.Op.SET_BIT, 1), l);
         assertEquals(2, r.exitCode(), r.err());
         String entry = Long.toHexString((1L << 63) | l[0].region(Layout.data(1)).offset() | 2);
         assertTrue(r.err().contains("reserved bits set: " + entry), r.err());
@@ -77,7 +77,7 @@ class MutationDifferentialTest {
     @Test
     void fileTruncatedAtTheL2Table() throws IOException {
         Layout[] l = new Layout[1];
-        ProcessRunner.Result r = mutateAndCheck(Mutation.truncateAt(Rule.MAPPING_L2_TABLE_IN_FILE, Layout.l2Table(0), 0), l);
+        ProcessRunner.Result r = mutateAndCheck(new Mutation.Truncate(Layout.l2Table(0), 0), l);
         assertEquals(2, r.exitCode(), r.err());
         assertTrue(r.err().contains("offset 0x" + Long.toHexString(l[0].region(Layout.l2Table(0)).offset())), r.err());
     }
@@ -85,8 +85,8 @@ class MutationDifferentialTest {
     @Test
     void unknownIncompatibleBitIsRefused() throws IOException {
         Layout[] l = new Layout[1];
-        ProcessRunner.Result r = mutateAndCheck(Mutation.setHeaderField(Rule.HEADER_INCOMPATIBLE_UNKNOWN,
-                HeaderField.INCOMPATIBLE_FEATURES, 1L << 20), l);
+        ProcessRunner.Result r = mutateAndCheck(
+                new Mutation.HeaderValue(HeaderField.INCOMPATIBLE_FEATURES, Mutation.Op.SET, 1L << 20), l);
         assertEquals(1, r.exitCode(), r.err());
         assertTrue(r.err().contains("Unknown incompatible feature: 100000"), r.err());
     }

@@ -1,136 +1,98 @@
 package io.qcow2conformance.model.write;
 
 import io.qcow2conformance.model.header.HeaderField;
-import io.qcow2conformance.model.rules.Rule;
-import io.qcow2conformance.model.write.Layout.RefcountSlot;
-
-import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.file.Path;
 
 /**
- * One fault applied to a written image, at offsets taken from its {@link Layout} (never
- * hard-coded). Each mutation names the rule it means to break, for the corpus manifest.
- * Structures are named as in {@link Layout}.
+ * One deliberate fault applied to a written image, located through the writer's
+ * {@link Layout} (never through hard-coded offsets); {@link Mutations} applies it. A mutation
+ * does not name the rule it breaks: a scenario names that rule in its Then step, a test in
+ * its assertion.
  */
 public sealed interface Mutation {
+    /** Arithmetic applied to a stored value. */
+    enum Op { SET, ADD, SET_BIT, CLEAR_BIT }
 
-    /** The rule this fault breaks. */
-    Rule rule();
-
-    /** A one-line description for the manifest ("l2_entry[3]: set bits 0x2"). */
-    String description();
-
-    /** Applies the fault to {@code file}, which {@code layout} describes. */
-    void apply(Path file, Layout layout) throws IOException;
-
-    /** The rule's stable ID, for the manifest. */
-    default String ruleId() {
-        return rule().id();
+    /** {@code value} is the operand, or the bit number for SET_BIT / CLEAR_BIT. */
+    record HeaderValue(HeaderField field, Op op, long value) implements Mutation {
     }
 
-    /** Sets a header field to {@code value}. */
-    static Mutation setHeaderField(Rule rule, HeaderField field, long value) {
-        return new FieldEdit(rule, field.regionName(), 0, field.width(), 0, value);
+    /** One raw header byte (padding, unknown fields). */
+    record HeaderByte(int offset, int value) implements Mutation {
     }
 
-    /** Replaces the 8-byte entry (L1, L2, refcount table) called {@code structure}. */
-    static Mutation setEntry(Rule rule, String structure, long value) {
-        return new FieldEdit(rule, structure, 0, 8, 0, value);
+    /** A whole L1 or L2 entry (bits), for the entry that maps {@code guestCluster}. */
+    record TableEntry(boolean l1, long guestCluster, Op op, long value) implements Mutation {
     }
 
-    /** ORs {@code bits} into the 8-byte entry called {@code structure}. */
-    static Mutation setEntryBits(Rule rule, String structure, long bits) {
-        return new FieldEdit(rule, structure, 0, 8, -1L, bits);
+    /** The host offset field (bits 9-55) of the L1 or L2 entry mapping {@code guestCluster}; flags kept. */
+    record HostOffset(boolean l1, long guestCluster, Op op, long value) implements Mutation {
     }
 
-    /** Clears {@code bits} in the 8-byte entry called {@code structure}. */
-    static Mutation clearEntryBits(Rule rule, String structure, long bits) {
-        return new FieldEdit(rule, structure, 0, 8, ~bits, 0);
+    /** Refcount table entry {@code index} (bits, or the block offset with ADD / SET). */
+    record RefcountTableEntry(int index, Op op, long value) implements Mutation {
     }
 
-    /** ORs {@code bits} into the L2 entry of guest cluster {@code guestCluster}. */
-    static Mutation setL2EntryBits(Rule rule, long guestCluster, long bits) {
-        return setEntryBits(rule, Layout.l2Entry(guestCluster), bits);
+    /** Points the L2 entry of {@code guestCluster} at the host cluster holding {@code structure}; flags kept. */
+    record PointAt(long guestCluster, Structure structure) implements Mutation {
     }
 
-    /** Sets the stored refcount of the host cluster holding the start of {@code structure}. */
-    static Mutation setRefcount(Rule rule, String structure, long value) {
-        return new RefcountEdit(rule, structure, value);
+    /** The refcount of the host cluster holding {@code structure}. */
+    record Refcount(Structure structure, long value) implements Mutation {
     }
 
-    /** Cuts the file {@code relOffset} bytes into {@code structure} (0: at its start). */
-    static Mutation truncateAt(Rule rule, String structure, long relOffset) {
-        return new Truncate(rule, structure, relOffset);
+    /** The length field of the first header extension of {@code type}. */
+    record ExtensionLength(long type, long length) implements Mutation {
     }
 
-    /** Overwrites bytes {@code relOffset} into {@code structure}. */
-    static Mutation writeBytes(Rule rule, String structure, long relOffset, byte[] bytes) {
-        return new WriteBytes(rule, structure, relOffset, bytes);
+    /** The subcluster bitmap after the extended L2 entry of {@code guestCluster} (spec: Extended L2 Entries). */
+    record SubclusterBitmap(long guestCluster, Op op, long value) implements Mutation {
     }
 
-    /** A big-endian field of {@code width} bytes becomes {@code (old & andMask) | orValue}. */
-    record FieldEdit(Rule rule, String structure, long relOffset, int width, long andMask, long orValue)
-            implements Mutation {
-        public String description() {
-            if (andMask == 0) {
-                return structure + ": set to 0x" + Long.toHexString(orValue);
-            }
-            return andMask == -1L ? structure + ": set bits 0x" + Long.toHexString(orValue)
-                    : structure + ": clear bits 0x" + Long.toHexString(~andMask);
-        }
-
-        public void apply(Path file, Layout layout) throws IOException {
-            long at = layout.region(structure).offset() + relOffset;
-            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-                byte[] b = new byte[8];
-                f.seek(at);
-                f.readFully(b, 0, width);
-                long old = 0;
-                for (int i = 0; i < width; i++) {
-                    old = (old << 8) | (b[i] & 0xff);
-                }
-                Qcow2Writer.putField(b, 0, width, (old & andMask) | orValue);
-                f.seek(at);
-                f.write(b, 0, width);
-            }
-        }
+    /** The additional-sectors field of the compressed descriptor of {@code guestCluster}. */
+    record CompressedSectors(long guestCluster, long sectors) implements Mutation {
     }
 
-    /** Rewrites one refcount entry, whatever its width (spec: Refcount block entry). */
-    record RefcountEdit(Rule rule, String structure, long value) implements Mutation {
-        public String description() {
-            return "refcount of the cluster holding " + structure + ": set to " + value;
-        }
-
-        public void apply(Path file, Layout layout) throws IOException {
-            RefcountSlot slot = layout.refcountSlot(layout.hostClusterOf(structure));
-            int n = Math.max(1, slot.bits() / 8);
-            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-                byte[] b = new byte[n];
-                f.seek(slot.byteOffset());
-                f.readFully(b);
-                Qcow2Writer.putRefcount(b, slot.bitShift(), slot.bits(), value);
-                f.seek(slot.byteOffset());
-                f.write(b);
-            }
-        }
+    /**
+     * A field of the directory entry of the {@code bitmap}th bitmap: {@code width} bytes at
+     * {@code offset} into the entry (spec: Bitmap directory).
+     */
+    record BitmapEntryField(int bitmap, int offset, int width, Op op, long value) implements Mutation {
     }
 
-    record Truncate(Rule rule, String structure, long relOffset) implements Mutation {
-        public String description() {
-            return "file truncated " + relOffset + " bytes into " + structure;
-        }
-
-        public void apply(Path file, Layout layout) throws IOException {
-            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-                f.setLength(layout.region(structure).offset() + relOffset);
-            }
-        }
+    /** Entry {@code entry} of the bitmap table of the {@code bitmap}th bitmap (spec: Bitmap table). */
+    record BitmapTableEntry(int bitmap, int entry, Op op, long value) implements Mutation {
     }
 
-    record WriteBytes(Rule rule, String structure, long relOffset, byte[] bytes) implements Mutation {
-        public WriteBytes {
+    /** The last byte of data cluster {@code entry} of the {@code bitmap}th bitmap (spec: Bitmap data). */
+    record BitmapDataLastByte(int bitmap, int entry, int value) implements Mutation {
+    }
+
+    /**
+     * A field of the table entry of the {@code snapshot}th snapshot: {@code width} bytes at
+     * {@code offset} into the entry (spec: Snapshots > Snapshot table entry).
+     */
+    record SnapshotEntryField(int snapshot, int offset, int width, Op op, long value) implements Mutation {
+    }
+
+    /**
+     * A numeric field of at most 8 bytes found by its {@link Layout} region name, big-endian over
+     * the region's whole length (the LUKS header fields: {@code Layout.luksField},
+     * {@code Layout.luksKeySlotField}).
+     */
+    record RegionValue(String region, Op op, long value) implements Mutation {
+    }
+
+    /** {@code width} bytes at {@code offset} into the data of the first header extension of {@code type}. */
+    record ExtensionField(long type, int offset, int width, Op op, long value) implements Mutation {
+    }
+
+    /** The file ends {@code relOffset} bytes into the {@link Layout} region {@code region} (0: at its start). */
+    record Truncate(String region, long relOffset) implements Mutation {
+    }
+
+    /** {@code bytes} overwrite the file from {@code relOffset} bytes into the {@link Layout} region {@code region}. */
+    record Overwrite(String region, long relOffset, byte[] bytes) implements Mutation {
+        public Overwrite {
             bytes = bytes.clone();
         }
 
@@ -138,16 +100,8 @@ public sealed interface Mutation {
         public byte[] bytes() {
             return bytes.clone();
         }
-
-        public String description() {
-            return structure + ": " + bytes.length + " bytes overwritten at +" + relOffset;
-        }
-
-        public void apply(Path file, Layout layout) throws IOException {
-            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-                f.seek(layout.region(structure).offset() + relOffset);
-                f.write(bytes);
-            }
-        }
     }
+
+    /** A value of a mutation can name the file's own end (cluster aligned). */
+    long END_OF_FILE = Long.MIN_VALUE;
 }

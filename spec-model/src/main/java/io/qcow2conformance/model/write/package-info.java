@@ -17,8 +17,11 @@
  *       ({@code Builder.extendedL2(true)}) operations work per subcluster; the per-cluster state is
  *       {@code ClusterState.Subclusters} and each L2 entry is followed by its subcluster bitmap
  *       (layout name {@code l2_bitmap[c]}).</li>
- *   <li>{@link io.qcow2conformance.model.write.Mutation}: one fault at a structure named in the
- *       layout, tagged with the {@link io.qcow2conformance.model.rules.Rule} it breaks.</li>
+ *   <li>{@link io.qcow2conformance.model.write.Mutation}: one fault at a structure found through the
+ *       layout (a {@link io.qcow2conformance.model.write.Structure} names a host structure, such as an
+ *       L2 table, for refcount and pointer faults); {@link io.qcow2conformance.model.write.Mutations}
+ *       applies it to the image bytes or file. The scenario or test that makes the fault names the
+ *       rule it breaks.</li>
  * </ul>
  *
  * <pre>{@code
@@ -31,8 +34,8 @@
  *         .build();
  * Layout layout = Qcow2Writer.writeChain(top, dir.resolve("top.qcow2"));
  * byte[] expectedSha256 = GuestContent.of(top).sha256();
- * Mutation m = Mutation.setRefcount(Rule.REFCOUNT_TOO_LOW, Layout.l2Table(0), 0);
- * m.apply(dir.resolve("top.qcow2"), layout);   // manifest: m.ruleId(), m.description()
+ * Mutations.apply(dir.resolve("top.qcow2"), layout,   // refcount of the first L2 table: 0
+ *         new Mutation.Refcount(new Structure.L2Table(0), 0));
  * }</pre>
  */
 package io.qcow2conformance.model.write;

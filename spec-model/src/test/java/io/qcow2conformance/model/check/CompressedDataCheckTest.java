@@ -10,6 +10,7 @@ import io.qcow2conformance.model.write.Compression;
 import io.qcow2conformance.model.write.ImageDescription;
 import io.qcow2conformance.model.write.Layout;
 import io.qcow2conformance.model.write.Mutation;
+import io.qcow2conformance.model.write.Mutations;
 import io.qcow2conformance.model.write.Qcow2Writer;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,7 +53,7 @@ class CompressedDataCheckTest {
         Path p = image(compression);
         byte[] junk = new byte[64];
         Arrays.fill(junk, (byte) 0xff);
-        Mutation.writeBytes(Rule.MAPPING_COMPRESSED_DATA, Layout.compressed(1), 0, junk).apply(p, layoutOf);
+        Mutations.apply(p, layoutOf, new Mutation.Overwrite(Layout.compressed(1), 0, junk));
 
         CheckReport r = new ImageChecker(Limits.DEFAULT).check(p);
 
@@ -68,7 +69,7 @@ class CompressedDataCheckTest {
         Path p = image(compression);
         byte[] junk = new byte[64];
         Arrays.fill(junk, (byte) 0xff);
-        Mutation.writeBytes(Rule.MAPPING_COMPRESSED_DATA, Layout.compressed(1), 0, junk).apply(p, layoutOf);
+        Mutations.apply(p, layoutOf, new Mutation.Overwrite(Layout.compressed(1), 0, junk));
 
         CheckReport r = new ImageChecker(Limits.DEFAULT).withCompressedDataCheck(CompressedDataCheck.NONE).check(p);
 

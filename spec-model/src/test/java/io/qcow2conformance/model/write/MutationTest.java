@@ -8,7 +8,6 @@ import io.qcow2conformance.model.io.ImageSource;
 import io.qcow2conformance.model.mapping.L2Entry;
 import io.qcow2conformance.model.mapping.MappingDecoder;
 import io.qcow2conformance.model.refcount.RefcountDecoder;
-import io.qcow2conformance.model.rules.Rule;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,7 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /** Each mutation changes exactly the structure it names, as the decoders see it. */
 class MutationTest {
@@ -38,9 +37,7 @@ class MutationTest {
         Layout[] l = new Layout[1];
         Path p = write(d, l);
         long target = l[0].hostClusterOf(Layout.l2Table(0));
-        Mutation m = Mutation.setRefcount(Rule.REFCOUNT_TOO_LOW, Layout.l2Table(0), 0);
-        m.apply(p, l[0]);
-        assertEquals("refcount.count.too-low", m.ruleId());
+        Mutations.apply(p, l[0], new Mutation.Refcount(new Structure.L2Table(0), 0));
         try (ImageSource src = ImageSource.open(p)) {
             Header h = HeaderDecoder.decode(src);
             long[] table = RefcountDecoder.readTable(src, h, Limits.DEFAULT);
@@ -61,10 +58,10 @@ class MutationTest {
         ImageDescription d = WriterRoundTripTest.allStates(clusterBits).build();
         Layout[] l = new Layout[1];
         Path p = write(d, l);
-        Mutation.setHeaderField(Rule.HEADER_INCOMPATIBLE_UNKNOWN, HeaderField.INCOMPATIBLE_FEATURES, 1L << 20).apply(p, l[0]);
-        Mutation.setHeaderField(Rule.HEADER_COMPRESSION_TYPE_KNOWN, HeaderField.COMPRESSION_TYPE, 7).apply(p, l[0]);
-        Mutation.setL2EntryBits(Rule.MAPPING_L2_ENTRY_RESERVED, 1, 1L << 3).apply(p, l[0]);
-        Mutation.clearEntryBits(Rule.MAPPING_COPIED_FLAG, Layout.l1Entry(0), 1L << 63).apply(p, l[0]);
+        Mutations.apply(p, l[0], new Mutation.HeaderValue(HeaderField.INCOMPATIBLE_FEATURES, Mutation.Op.SET, 1L << 20));
+        Mutations.apply(p, l[0], new Mutation.HeaderValue(HeaderField.COMPRESSION_TYPE, Mutation.Op.SET, 7));
+        Mutations.apply(p, l[0], new Mutation.TableEntry(false, 1, Mutation.Op.SET_BIT, 3));
+        Mutations.apply(p, l[0], new Mutation.TableEntry(true, 0, Mutation.Op.CLEAR_BIT, 63));
         try (ImageSource src = ImageSource.open(p)) {
             Header h = HeaderDecoder.decode(src);
             assertEquals(1L << 20, h.incompatibleFeatures());
@@ -83,8 +80,21 @@ class MutationTest {
     void truncateCutsAtTheStructure(String structure) throws Exception {
         Layout[] l = new Layout[1];
         Path p = write(WriterRoundTripTest.allStates(12).build(), l);
-        Mutation.truncateAt(Rule.FILE_STRUCTURE_IN_BOUNDS, structure, 4).apply(p, l[0]);
+        Mutations.apply(p, l[0], new Mutation.Truncate(structure, 4));
         assertEquals(l[0].region(structure).offset() + 4, Files.size(p));
-        assertTrue(Mutation.truncateAt(Rule.FILE_STRUCTURE_IN_BOUNDS, structure, 4).description().contains(structure));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {Layout.L1_TABLE, "l2_table[0]", "compressed[3]"})
+    void overwriteChangesOnlyTheBytesAtTheStructure(String structure) throws Exception {
+        Layout[] l = new Layout[1];
+        Path p = write(WriterRoundTripTest.allStates(12).build(), l);
+        byte[] before = Files.readAllBytes(p);
+        Mutations.apply(p, l[0], new Mutation.Overwrite(structure, 2, new byte[] {(byte) 0xa5, 0x5a}));
+        byte[] expected = before.clone();
+        int at = (int) l[0].region(structure).offset() + 2;
+        expected[at] = (byte) 0xa5;
+        expected[at + 1] = 0x5a;
+        assertArrayEquals(expected, Files.readAllBytes(p));
     }
 }

@@ -1,4 +1,4 @@
-package io.qcow2conformance.generators.image;
+package io.qcow2conformance.model.write;
 
 /** A host structure a scenario can name, for example to change its refcount. */
 public sealed interface Structure {

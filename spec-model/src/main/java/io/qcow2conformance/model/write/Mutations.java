@@ -1,19 +1,37 @@
-package io.qcow2conformance.generators.image;
+package io.qcow2conformance.model.write;
 
 import io.qcow2conformance.model.io.BigEndian;
 import io.qcow2conformance.model.mapping.L2Entry;
-import io.qcow2conformance.model.write.Layout;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
- * Applies one {@link Mutation} to written image bytes, locating the target by name in the
- * model writer's {@link Layout} (never by hard-coded offsets).
+ * The one place that applies a {@link Mutation} to a written image, locating the target by
+ * name in the {@link Layout} that {@link Qcow2Writer} returned (never by hard-coded offsets).
  */
-final class Mutations {
+public final class Mutations {
     private Mutations() {
     }
 
-    static void apply(byte[] img, Layout layout, Mutation m) {
-        if (m instanceof Mutation.HeaderValue h) {
+    /** Applies {@code m} to the image file {@code file}, which {@code layout} describes. */
+    public static void apply(Path file, Layout layout, Mutation m) throws IOException {
+        Files.write(file, apply(Files.readAllBytes(file), layout, m));
+    }
+
+    /**
+     * Applies {@code m} to the image bytes {@code img}, which {@code layout} describes. Returns
+     * the image: {@code img} itself, edited in place, or a shorter copy for {@link Mutation.Truncate}.
+     */
+    public static byte[] apply(byte[] img, Layout layout, Mutation m) {
+        if (m instanceof Mutation.Truncate t) {
+            return Arrays.copyOf(img, (int) (layout.region(t.region()).offset() + t.relOffset()));
+        } else if (m instanceof Mutation.Overwrite o) {
+            byte[] b = o.bytes();
+            System.arraycopy(b, 0, img, (int) (layout.region(o.region()).offset() + o.relOffset()), b.length);
+        } else if (m instanceof Mutation.HeaderValue h) {
             update(img, (int) layout.headerField(h.field()).offset(), h.field().width(), h.op(), h.value());
         } else if (m instanceof Mutation.HeaderByte b) {
             img[b.offset()] = (byte) b.value();
@@ -69,18 +87,13 @@ final class Mutations {
             }
             BigEndian.put64(img, at, (e & ~mask) | ((c.sectors() << shift) & mask));
         }
+        return img;
     }
 
     /** Stores {@code value} as the refcount of host cluster {@code cluster}, whatever the refcount width. */
-    static void putRefcount(byte[] img, Layout layout, long cluster, long value) {
+    public static void putRefcount(byte[] img, Layout layout, long cluster, long value) {
         Layout.RefcountSlot s = layout.refcountSlot(cluster);
-        int at = (int) s.byteOffset();
-        if (s.bits() >= 8) {
-            put(img, at, s.bits() / 8, value);
-        } else {
-            int mask = ((1 << s.bits()) - 1) << s.bitShift();
-            img[at] = (byte) ((img[at] & ~mask) | (((int) value << s.bitShift()) & mask));
-        }
+        Qcow2Writer.putRefcount(img, s.byteOffset() * 8 + s.bitShift(), s.bits(), value);
     }
 
     private static long hostOffset(Layout layout, Structure s) {
