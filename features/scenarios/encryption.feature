@@ -100,6 +100,19 @@ Feature: Encrypted images
     And field "magic" of the LUKS header is set to 0x4c554b530000
     Then a reader must reject the image when opening it, citing rule "encryption.luks.magic"
 
+  @id:enc-luks-payload-offset-zero @rule:encryption.luks.payload-offset.nonzero @should
+  Scenario: A LUKS header whose payload offset is 0
+    Inside qcow2 the payload offset is never used (the qcow2 mapping says where guest data
+    is), but the LUKS header should still carry the valid value: the size of the header and
+    key material. A reader may refuse the image for it (QEMU checks the key material against
+    it) or ignore it; if it reads, the data must decrypt to the pattern.
+    Given a version 3 image with 4 KiB clusters and a 64 KiB virtual disk
+    And the image is encrypted with LUKS using the passphrase "conformance"
+    And the LUKS cipher is aes in mode "cbc-essiv:sha256" with a 16-byte key
+    And guest clusters 0 to 3 hold data
+    And field "payload-offset" of the LUKS header is set to 0
+    Then the outcome is implementation-defined: a reader may accept or reject the image, but must never return guest data other than the pattern
+
   @id:enc-luks-version @rule:encryption.luks.version @must
   Scenario: A LUKS header of version 2
     qcow2 stores a LUKS1 partition header; version 2 headers have another layout altogether.

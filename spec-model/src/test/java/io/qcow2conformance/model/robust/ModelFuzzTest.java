@@ -99,7 +99,7 @@ class ModelFuzzTest {
     }
 
     /** A seed and the mutations applied to it. */
-    record Input(Seeds.Seed seed, List<Mutation> mutations) {
+    record Input(Seeds.Seed seed, List<FuzzEdit> mutations) {
     }
 
     @Provide
@@ -128,14 +128,14 @@ class ModelFuzzTest {
     }
 
     private static Arbitrary<Input> inputs(Arbitrary<Seeds.Seed> seed) {
-        return Combinators.combine(seed, Mutation.arbitrary().list().ofMinSize(1).ofMaxSize(4)).as(Input::new);
+        return Combinators.combine(seed, FuzzEdit.arbitrary().list().ofMinSize(1).ofMaxSize(4)).as(Input::new);
     }
 
     /** Writes the mutated image beside its seed's backing files and runs {@code action} on it within the bound. */
     private void run(Input input, String name, Function<Path, String> action) {
         Path file = input.seed().folder().resolve("fuzz-" + name + ".qcow2");
         try {
-            Files.write(file, Mutation.apply(input.seed(), input.mutations()));
+            Files.write(file, FuzzEdit.apply(input.seed(), input.mutations()));
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + file, e);
         }

@@ -14,7 +14,7 @@ import java.util.List;
  * cluster copies never land on the header cluster: the header field targets break those,
  * so that most inputs get past the first checks.
  */
-record Mutation(Kind kind, int target, int value, int bit) {
+record FuzzEdit(Kind kind, int target, int value, int bit) {
     enum Kind {
         /** Sets a header field or decoded table entry to a boundary value. */
         SET_BOUNDARY,
@@ -33,18 +33,18 @@ record Mutation(Kind kind, int target, int value, int bit) {
     /** Largest file a mutation may produce: enough for any seed plus a few clusters. */
     static final int MAX_FILE = 4 << 20;
 
-    static Arbitrary<Mutation> arbitrary() {
+    static Arbitrary<FuzzEdit> arbitrary() {
         return Combinators.combine(
                 Arbitraries.of(Kind.class),
                 Arbitraries.integers().greaterOrEqual(0),
                 Arbitraries.integers().greaterOrEqual(0),
-                Arbitraries.integers().between(0, 63)).as(Mutation::new);
+                Arbitraries.integers().between(0, 63)).as(FuzzEdit::new);
     }
 
     /** Applies {@code mutations} in order to a copy of the seed's bytes. */
-    static byte[] apply(Seeds.Seed seed, List<Mutation> mutations) {
+    static byte[] apply(Seeds.Seed seed, List<FuzzEdit> mutations) {
         byte[] b = seed.bytes().clone();
-        for (Mutation m : mutations) {
+        for (FuzzEdit m : mutations) {
             b = m.apply(seed, b);
         }
         return b;
