@@ -110,16 +110,11 @@ final class EncryptionPlan {
         return luks == null ? 0 : (areaLength() + cs - 1) / cs;
     }
 
-    /** Where the plan records a structure (Qcow2Writer.Plan's regions). */
-    interface Regions {
-        void region(String name, long offset, long length);
-    }
-
     /**
      * Writes the LUKS area at {@code areaOffset} and fills the pointer extension whose data
      * starts at byte {@code extensionData} of the first cluster {@code first}.
      */
-    void place(byte[] first, long extensionData, long areaOffset, Map<Long, byte[]> writes, Regions regions) {
+    void place(byte[] first, long extensionData, long areaOffset, Map<Long, byte[]> writes, RegionSink regions) {
         if (luks == null) {
             return;
         }

@@ -172,11 +172,6 @@ final class SnapshotPlan {
         writes.put(tableOffset, Arrays.copyOf(table, (int) ((table.length + cs - 1) / cs * cs)));
     }
 
-    /** Receives a named region of the layout. */
-    interface RegionSink {
-        void region(String name, long offset, long length);
-    }
-
     private byte[] l2(View v, int index, long[] refcounts, Map<Long, Long> activeData) {
         ImageDescription vd = v.content.description();
         byte[] l2 = new byte[(int) cs];
