@@ -336,14 +336,9 @@ public final class CheckContext {
                 null, -1);
         extensions.last(HeaderExtension.FullDiskEncryption.class)
                 .filter(fde -> fde.length() >= 16 && fde.encryptionHeaderLength() > 0)
-                .ifPresent(fde -> {
-                    if (!reference(fde.encryptionHeaderOffset(), fde.encryptionHeaderLength(),
-                            ClusterRole.ENCRYPTION_HEADER, null)) {
-                        report(Finding.of(Rule.FILE_STRUCTURE_IN_BOUNDS, fde.offset() + 8, String.format(
-                                "encryption header at 0x%x, %d bytes long, reaches past the end of the file (size %d)",
-                                fde.encryptionHeaderOffset(), fde.encryptionHeaderLength(), fileSize)));
-                    }
-                });
+                // an area past the end of the file is not counted; ExtensionRules reports it
+                .ifPresent(fde -> reference(fde.encryptionHeaderOffset(), fde.encryptionHeaderLength(),
+                        ClusterRole.ENCRYPTION_HEADER, null));
         long[] blocks = stored.referencedBlocks();
         for (int i = 0; i < blocks.length; i++) {
             if (blocks[i] != 0) {

@@ -124,6 +124,19 @@ class EncryptedWriterRoundTripTest {
         assertEquals(Rule.ENCRYPTION_PASSPHRASE_OPENS_KEY, e.rule());
     }
 
+    @Test
+    void aLuksAreaCutShortByTheEndOfTheFileIsReportedOnce() throws IOException {
+        Path file = dir.resolve("image.qcow2");
+        Layout layout = Qcow2Writer.write(describe(Encryption.Method.LUKS), file);
+        Layout.Region area = layout.region(Layout.LUKS_AREA);
+        try (var f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(area.offset() + area.length() / 2);
+        }
+        CheckReport r = new ImageChecker(Limits.DEFAULT).check(file);
+        assertEquals(1, r.findings().stream().filter(f -> f.rule() == Rule.FILE_STRUCTURE_IN_BOUNDS
+                && f.message().contains("encryption header")).count(), r.findings().toString());
+    }
+
     private static OpenOptions withPassphrase(String passphrase) {
         return OpenOptions.of(Limits.DEFAULT).withSecret(Secret.ofText(passphrase));
     }
