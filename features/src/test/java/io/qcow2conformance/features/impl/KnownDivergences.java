@@ -23,7 +23,8 @@ public final class KnownDivergences {
     private static final Path SCENARIOS = Path.of("scenarios");
 
     private static volatile Map<String, ScenarioCase> cases;
-    private static volatile Manifest manifest;
+    private static volatile Map<String, Manifest.Image> images;
+    private static final Map<String, Expectations> EXPECTATIONS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private KnownDivergences() {
     }
@@ -38,8 +39,9 @@ public final class KnownDivergences {
         if (c == null) {
             return Optional.empty();
         }
-        Optional<Manifest.Image> image = manifest().images().stream().filter(i -> i.id().equals(c.id())).findFirst();
-        return image.flatMap(Expectations.load(impl, CORPUS.resolve(Expectations.FILE_NAME))::entryFor);
+        Expectations known = EXPECTATIONS.computeIfAbsent(impl,
+                name -> Expectations.load(name, CORPUS.resolve(Expectations.FILE_NAME)));
+        return Optional.ofNullable(images().get(c.id())).flatMap(known::entryFor);
     }
 
     private static Map<String, ScenarioCase> cases() {
@@ -50,10 +52,11 @@ public final class KnownDivergences {
         return cases;
     }
 
-    private static Manifest manifest() {
-        if (manifest == null) {
-            manifest = Manifest.load(CORPUS);
+    private static Map<String, Manifest.Image> images() {
+        if (images == null) {
+            images = Manifest.load(CORPUS).images().stream()
+                    .collect(Collectors.toMap(Manifest.Image::id, Function.identity()));
         }
-        return manifest;
+        return images;
     }
 }
