@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 /**
  * The golden corpus is downloaded and checked out by every user: the whole folder stays
  * under 20 MiB (counted as file lengths, which is what a checkout writes; the generator's
- * sparse files do not help there). On failure the largest files are named.
+ * sparse files do not help there; a gzip-stored file counts as stored). On failure the largest
+ * files are named.
  */
 class CorpusSizeTest {
     static final Path CORPUS = Path.of("..", "golden-images");

@@ -13,6 +13,7 @@ import io.qcow2conformance.generators.scenario.Claim;
 import io.qcow2conformance.generators.scenario.CompiledScenario;
 import io.qcow2conformance.generators.scenario.ScenarioCase;
 import io.qcow2conformance.model.rules.Rule;
+import io.qcow2conformance.model.write.Gzip;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,6 +49,14 @@ public final class Corpus {
             + "clusters, and unallocated clusters without a backing file, read as zero bytes; a preallocated host "
             + "cluster under a zero cluster holds the layer's pattern, which a reader must not return.";
 
+    /**
+     * Files larger than this are stored gzip-compressed: images of large clusters and LUKS key
+     * material areas are mostly zeros, and the corpus folder stays small (golden-images/README.md).
+     */
+    public static final int GZIP_ABOVE = 512 * 1024;
+    /** The manifest's name for gzip storage. */
+    public static final String GZIP = "gzip";
+
     private final ImageWriter writer;
 
     public Corpus(ImageWriter writer) {
@@ -72,11 +81,9 @@ public final class Corpus {
             String leaf = file.substring(file.lastIndexOf('/') + 1, file.length() - ".qcow2".length());
             String dir = file.substring(0, file.lastIndexOf('/') + 1);
             ImageFiles w = ImageFiles.write(writer, s.recipe(), leaf);
-            files.put(file, w.bytes());
             ObjectNode img = images.addObject();
             img.put("id", c.id());
-            img.put("file", file);
-            img.put("sha256", ExpectedGuest.sha256(w.bytes()));
+            store(files, img, "file", file, w.bytes());
             w.backing().ifPresent(b -> companion(files, img, dir + b.name(), b.bytes(), "backing"));
             w.dataFile().ifPresent(f -> companion(files, img, dir + f.name(), f.bytes(), "data-file"));
             w.passphrase().ifPresent(p -> companion(files, img, dir + p.name(), p.bytes(), "passphrase"));
@@ -100,12 +107,27 @@ public final class Corpus {
 
     /** A file the image needs (backing file, passphrase), written next to it and listed in its {@code files}. */
     private static void companion(SortedMap<String, byte[]> files, ObjectNode img, String path, byte[] bytes, String role) {
-        files.put(path, bytes);
         ArrayNode list = img.has("files") ? (ArrayNode) img.get("files") : img.putArray("files");
         ObjectNode f = list.addObject();
-        f.put("path", path);
-        f.put("sha256", ExpectedGuest.sha256(bytes));
+        store(files, f, "path", path, bytes);
         f.put("role", role);
+    }
+
+    /**
+     * Adds a file to the corpus and names it in {@code entry}: its path, the SHA-256 of its
+     * bytes and, for a file over {@link #GZIP_ABOVE} bytes, {@code "encoding": "gzip"}: it is
+     * then stored gzip-compressed under its path plus ".gz" (the SHA-256 stays that of the
+     * file itself, as implementations open it).
+     */
+    private static void store(SortedMap<String, byte[]> files, ObjectNode entry, String pathField, String path, byte[] bytes) {
+        boolean gzip = bytes.length > GZIP_ABOVE;
+        String stored = gzip ? path + Gzip.SUFFIX : path;
+        files.put(stored, gzip ? Gzip.encode(bytes) : bytes);
+        entry.put(pathField, stored);
+        entry.put("sha256", ExpectedGuest.sha256(bytes));
+        if (gzip) {
+            entry.put("encoding", GZIP);
+        }
     }
 
     private static void expect(ObjectNode e, CompiledScenario s) {

@@ -61,7 +61,7 @@ final class Judge {
         this.maxGuestBytes = maxGuestBytes;
         this.image = image;
         this.impl = impl;
-        this.imagePath = corpus.resolve(image.file());
+        this.imagePath = corpus.resolve(image.openedFile());
         this.work = work;
         this.caps = impl.capabilities();
     }

@@ -37,8 +37,21 @@ public record Manifest(int manifestVersion, String kit, Spec spec, String guestP
     public record Spec(String text, String source) {
     }
 
+    /** A file an image needs; {@code encoding} as for {@link Image#encoding()}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record File(String path, String sha256, String role) {
+    public record File(String path, String sha256, String role, String encoding) {
+        /** Where the file is once decoded, relative to the corpus folder. */
+        public String openedPath() {
+            return opened(path, encoding);
+        }
+    }
+
+    /** How a file is stored: {@code "gzip"} (path ends in ".gz"), or null when stored as it is. */
+    public static final String GZIP = "gzip";
+
+    /** The path of a stored file once decoded: a gzip-stored file loses its ".gz". */
+    static String opened(String path, String encoding) {
+        return GZIP.equals(encoding) && path.endsWith(".gz") ? path.substring(0, path.length() - 3) : path;
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -76,16 +89,25 @@ public record Manifest(int manifestVersion, String kit, Spec spec, String guestP
         }
     }
 
-    /** One golden image; {@code outcome} is accept, reject, implementation-defined or implementation-limit. */
+    /**
+     * One golden image; {@code outcome} is accept, reject, implementation-defined or
+     * implementation-limit. {@code encoding} "gzip" means {@code file} holds the image
+     * gzip-compressed; {@code sha256} is always that of the image itself.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Image(String id, String file, String sha256, List<File> files, Scenario scenario, String area,
                         String profile, List<String> proposals, List<String> rules, String level,
-                        String description, String outcome, Expect expect) {
+                        String description, String outcome, Expect expect, String encoding) {
         public Image {
             files = files == null ? List.of() : List.copyOf(files);
             proposals = proposals == null ? List.of() : List.copyOf(proposals);
             rules = rules == null ? List.of() : List.copyOf(rules);
             expect = expect == null ? new Expect(null, null, null, null, null, null, null, null, null, null) : expect;
+        }
+
+        /** Where the image is once decoded, relative to the corpus folder. */
+        public String openedFile() {
+            return opened(file, encoding);
         }
 
         public boolean hasFileRole(String role) {
@@ -126,8 +148,21 @@ public record Manifest(int manifestVersion, String kit, Spec spec, String guestP
             if (i.id() == null || i.file() == null || i.outcome() == null) {
                 throw new Main.UserError(file + ": an image lacks id, file or outcome");
             }
+            for (String encoding : encodings(i)) {
+                if (encoding != null && !GZIP.equals(encoding)) {
+                    throw new Main.UserError(file + ": image " + i.id() + " has a file with encoding '" + encoding
+                            + "'; this runner reads files stored as they are or as gzip");
+                }
+            }
         }
         return new Manifest(m.manifestVersion(), m.kit(), m.spec(), m.guestPattern(), m.images(), sha256(bytes));
+    }
+
+    private static List<String> encodings(Image i) {
+        List<String> out = new java.util.ArrayList<>();
+        out.add(i.encoding());
+        i.files().forEach(f -> out.add(f.encoding()));
+        return out;
     }
 
     static String sha256(byte[] bytes) {

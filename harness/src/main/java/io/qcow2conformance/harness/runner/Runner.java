@@ -69,7 +69,7 @@ public final class Runner {
             implInfo.add(new RunResult.Impl(impl.name(), unavailable.isPresent() ? Optional.empty() : impl.version(),
                     unavailable, unavailable.isPresent() ? java.util.Set.of() : impl.capabilities(), e.source()));
         }
-        Map<String, Optional<String>> corpusFaults = new ConcurrentHashMap<>();
+        Map<String, CorpusFiles.Opened> opened = new ConcurrentHashMap<>();
         List<CaseResult> results;
         Path work = createWork();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.threads()));
@@ -83,7 +83,7 @@ public final class Runner {
                     Optional<String> unavailable = implInfo.get(i).unavailableReason();
                     Expectations e = expectations.get(impl.name());
                     futures.add(pool.submit(() -> {
-                        CaseResult r = runOne(image, impl, unavailable, e, options, work, corpusFaults);
+                        CaseResult r = runOne(image, impl, unavailable, e, options, work, opened);
                         synchronized (progress) {
                             progress.done(r, completed.incrementAndGet(), total);
                         }
@@ -121,11 +121,11 @@ public final class Runner {
     }
 
     private static CaseResult runOne(Image image, Implementation impl, Optional<String> unavailable, Expectations e,
-                                     Options options, Path work, Map<String, Optional<String>> corpusFaults) {
-        Path corpus = options.corpus();
+                                     Options options, Path work, Map<String, CorpusFiles.Opened> opened) {
         long t0 = System.nanoTime();
         Judge.Judgement j;
-        Optional<String> fault = corpusFaults.computeIfAbsent(image.id(), id -> corpusFault(image, corpus));
+        CorpusFiles.Opened files = opened.computeIfAbsent(image.id(), id -> CorpusFiles.open(image, options.corpus(), work));
+        Optional<String> fault = files.fault();
         if (unavailable.isPresent()) {
             j = new Judge.Judgement(Verdict.SKIPPED, Optional.empty(), impl.name() + " unavailable: " + unavailable.get(),
                     List.of());
@@ -135,34 +135,14 @@ public final class Runner {
             Implementation judged = impl.forProposals(image.proposals());
             for (Manifest.File f : image.files()) {
                 if ("passphrase".equals(f.role())) {
-                    judged = judged.withPassphraseFile(corpus.resolve(f.path()));
+                    judged = judged.withPassphraseFile(files.root().orElseThrow().resolve(f.openedPath()));
                 }
             }
-            j = Judge.judge(image, judged, corpus, work, options.maxGuestBytes());
+            j = Judge.judge(image, judged, files.root().orElseThrow(), work, options.maxGuestBytes());
         }
         Optional<Expectations.Entry> entry = e.entryFor(image);
         return new CaseResult(image.id(), image.area(), impl.name(), j.verdict(), j.kind(), j.detail(), j.steps(),
                 entry, Expectations.compare(j.verdict(), j.kind(), entry), (System.nanoTime() - t0) / 1_000_000);
-    }
-
-    /** Why the corpus copy of the image cannot be trusted (missing, or not the manifest's bytes). */
-    private static Optional<String> corpusFault(Image image, Path corpus) {
-        List<String> files = new ArrayList<>(List.of(image.file()));
-        List<String> digests = new ArrayList<>(java.util.Arrays.asList(image.sha256()));
-        image.files().forEach(f -> {
-            files.add(f.path());
-            digests.add(f.sha256());
-        });
-        for (int i = 0; i < files.size(); i++) {
-            Path p = corpus.resolve(files.get(i));
-            if (!Files.isRegularFile(p)) {
-                return Optional.of("corpus file " + files.get(i) + " is missing");
-            }
-            if (digests.get(i) != null && !digests.get(i).equals(Judge.sha256Unchecked(p))) {
-                return Optional.of("corpus file " + files.get(i) + " does not match its manifest SHA-256");
-            }
-        }
-        return Optional.empty();
     }
 
     private static Path createWork() {

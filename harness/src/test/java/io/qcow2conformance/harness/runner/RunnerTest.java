@@ -195,6 +195,27 @@ class RunnerTest {
                 run.results()::toString);
     }
 
+    /** Gzip-stored files are decoded before an implementation sees them, next to the files they name; a bad one is never judged. */
+    @Test
+    void gzipStoredImagesAreDecodedAndCheckedBeforeJudging() throws IOException {
+        Path dir = TinyCorpus.writeGzipStored(Files.createTempDirectory(corpus, "gzip"));
+        RunResult run = Runner.run(Manifest.load(dir), List.of(new QemuAdapter(TIMEOUT)),
+                new Runner.Options(dir, Filters.ALL, 2, Optional.empty()), (r, done, total) -> { });
+        Map<String, String> v = verdicts(run);
+        assertEquals("pass", v.get(TinyCorpus.GZIP_STORED + " qemu"), run.results()::toString);
+        assertEquals("pass", v.get(TinyCorpus.GZIP_BACKING + " qemu"), run.results()::toString);
+        assertEquals("adapter-error", v.get(TinyCorpus.GZIP_TRUNCATED + " qemu"));
+        assertEquals("adapter-error", v.get(TinyCorpus.GZIP_WRONG_DIGEST + " qemu"));
+        String truncated = detail(run, TinyCorpus.GZIP_TRUNCATED);
+        assertTrue(truncated.contains("cut.qcow2.gz cannot be decoded as gzip"), truncated);
+        String wrong = detail(run, TinyCorpus.GZIP_WRONG_DIGEST);
+        assertTrue(wrong.contains("other.qcow2.gz does not decode to its manifest SHA-256"), wrong);
+    }
+
+    private static String detail(RunResult run, String id) {
+        return run.results().stream().filter(r -> r.imageId().equals(id)).findFirst().orElseThrow().detail();
+    }
+
     @Test
     void filtersSelectByIdRuleProfileAndProposal() {
         Filters byRule = new Filters(List.of(Glob.of("header.*")), List.of(), Optional.empty(), java.util.Set.of());
@@ -216,7 +237,7 @@ class RunnerTest {
 
     private static Manifest.Image withProposal(Manifest.Image i, String proposal) {
         return new Manifest.Image(i.id(), i.file(), i.sha256(), i.files(), i.scenario(), i.area(), i.profile(),
-                List.of(proposal), i.rules(), i.level(), i.description(), i.outcome(), i.expect());
+                List.of(proposal), i.rules(), i.level(), i.description(), i.outcome(), i.expect(), i.encoding());
     }
 
     @Test

@@ -30,6 +30,10 @@ public final class TinyCorpus {
     public static final String MISSING_BACKING = "missing-backing";
     public static final String SNAPSHOT = "snapshot";
     public static final String SNAPSHOT_WRONG_DIGEST = "snapshot-wrong-digest";
+    public static final String GZIP_STORED = "gzip-stored";
+    public static final String GZIP_BACKING = "gzip-stored-backing";
+    public static final String GZIP_TRUNCATED = "gzip-truncated";
+    public static final String GZIP_WRONG_DIGEST = "gzip-wrong-digest";
     public static final List<String> ALL = List.of(PLAIN_V3, PLAIN_V2, WRONG_DIGEST, UNKNOWN_BIT, BAD_MAGIC,
             L1_RESERVED, ACCEPT_ONLY, CLAIMED_CLEAN, V2_ZERO_FLAG);
     public static final String UNKNOWN_BIT_RULE = "header.incompatible_features.unknown";
@@ -119,6 +123,60 @@ public final class TinyCorpus {
         }
         Files.writeString(dir.resolve(Manifest.FILE), Json.write(root));
         return dir;
+    }
+
+    /**
+     * A corpus in {@code dir} of images stored gzip-compressed (manifest "encoding": "gzip"),
+     * compressed with the JDK's gzip writer, not the kit's: an image; an overlay stored as it
+     * is over a gzip-stored backing file it names; a gzip file cut short; and a gzip file whose
+     * content is not the manifest's SHA-256.
+     */
+    public static Path writeGzipStored(Path dir) throws IOException {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path v3 = TestImages.patterned(work, "plain.qcow2", true, 0x5a);
+        String guest = TestImages.qemuGuestSha256(v3, work);
+        Files.createDirectories(dir.resolve("sub"));
+        Path base = TestImages.patterned(work, "base.qcow2", true, 0x33);
+        Path overlay = dir.resolve("sub/overlay.qcow2");
+        Qemu.img("create", "-q", "-f", "qcow2", "-b", base.toString(), "-F", "qcow2", overlay.toString());
+        Qemu.img("rebase", "-q", "-u", "-b", "base.qcow2", "-F", "qcow2", overlay.toString());
+        Files.copy(base, dir.resolve("sub/base.qcow2"));
+        String overlayGuest = TestImages.qemuGuestSha256(overlay, work);
+        Files.delete(dir.resolve("sub/base.qcow2"));
+
+        ObjectNode root = Json.object();
+        root.put("manifestVersion", 1);
+        root.put("kit", "test corpus");
+        root.putObject("spec").put("text", "qcow2.txt").put("source", "test");
+        ArrayNode images = root.putArray("images");
+        byte[] gz = gzip(Files.readAllBytes(v3));
+        Path stored = Files.write(dir.resolve("plain.qcow2.gz"), gz);
+        gzipEntry(images.addObject(), GZIP_STORED, stored, v3, guest, dir);
+        Path cut = Files.write(dir.resolve("cut.qcow2.gz"), java.util.Arrays.copyOf(gz, gz.length / 2));
+        gzipEntry(images.addObject(), GZIP_TRUNCATED, cut, v3, guest, dir);
+        Path other = Files.write(dir.resolve("other.qcow2.gz"), gzip(Files.readAllBytes(base)));
+        gzipEntry(images.addObject(), GZIP_WRONG_DIGEST, other, v3, guest, dir);
+        ObjectNode withBacking = images.addObject();
+        accept(withBacking, GZIP_BACKING, overlay, "v3", overlayGuest, dir);
+        withBacking.putArray("files").addObject().put("path", "sub/base.qcow2.gz").put("sha256", TestImages.sha256(base))
+                .put("role", "backing").put("encoding", "gzip");
+        Files.write(dir.resolve("sub/base.qcow2.gz"), gzip(Files.readAllBytes(base)));
+        Files.writeString(dir.resolve(Manifest.FILE), Json.write(root));
+        return dir;
+    }
+
+    private static void gzipEntry(ObjectNode n, String id, Path stored, Path image, String guest, Path dir) {
+        accept(n, id, stored, "v3", guest, dir);
+        n.put("sha256", TestImages.sha256(image));
+        n.put("encoding", "gzip");
+    }
+
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+            z.write(bytes);
+        }
+        return out.toByteArray();
     }
 
     private static ObjectNode base(ObjectNode n, String id, Path file, String area, String profile, Path dir) {

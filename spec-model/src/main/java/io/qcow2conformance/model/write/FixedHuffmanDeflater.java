@@ -10,7 +10,8 @@ import java.util.Arrays;
  *
  * <p>Match distances stay within what a 4 KiB window (window bits 12, as QEMU's own deflate
  * writer uses) keeps, less zlib's look-ahead margin, so readers that inflate with QEMU's
- * window size accept the data.
+ * window size accept the data. Memory does not grow with the input (the match chains are a
+ * ring), so whole golden images are deflated with it too ({@link Gzip}).
  */
 final class FixedHuffmanDeflater {
     /** Largest match distance: a 4 KiB window less zlib's minimum look-ahead (258 + 3 + 1). */
@@ -19,6 +20,8 @@ final class FixedHuffmanDeflater {
     private static final int MAX_MATCH = 258;
     private static final int MAX_CHAIN = 64;
     private static final int HASH_BITS = 13;
+    /** Chain links kept per position, in a ring: only positions within MAX_DISTANCE are ever followed. */
+    private static final int WINDOW = 4096;
 
     private static final int[] LENGTH_BASE = {3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59,
         67, 83, 99, 115, 131, 163, 195, 227, 258};
@@ -39,12 +42,12 @@ final class FixedHuffmanDeflater {
     }
 
     static byte[] compress(byte[] in) {
-        FixedHuffmanDeflater d = new FixedHuffmanDeflater(in.length / 2 + 64);
+        FixedHuffmanDeflater d = new FixedHuffmanDeflater(Math.min(in.length / 2, 1 << 20) + 64);
         d.bits(1, 1); // BFINAL
         d.bits(1, 2); // BTYPE 01: fixed Huffman codes
         int[] head = new int[1 << HASH_BITS];
         Arrays.fill(head, -1);
-        int[] prev = new int[in.length];
+        int[] prev = new int[WINDOW];
         int pos = 0;
         while (pos < in.length) {
             int bestLen = 0;
@@ -53,7 +56,7 @@ final class FixedHuffmanDeflater {
                 int h = hash(in, pos);
                 int chain = 0;
                 for (int cand = head[h]; cand >= 0 && pos - cand <= MAX_DISTANCE && chain < MAX_CHAIN;
-                     cand = prev[cand], chain++) {
+                     cand = prev[cand & (WINDOW - 1)], chain++) {
                     int len = 0;
                     int max = Math.min(MAX_MATCH, in.length - pos);
                     while (len < max && in[cand + len] == in[pos + len]) {
@@ -77,7 +80,7 @@ final class FixedHuffmanDeflater {
             for (int i = 0; i < advance; i++, pos++) {
                 if (pos + MIN_MATCH <= in.length) {
                     int h = hash(in, pos);
-                    prev[pos] = head[h];
+                    prev[pos & (WINDOW - 1)] = head[h];
                     head[h] = pos;
                 }
             }

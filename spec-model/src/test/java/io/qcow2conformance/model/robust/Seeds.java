@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The fuzz seeds: every image of the golden corpus ({@code golden-images/**}{@code /*.qcow2})
+ * The fuzz seeds: every image of the golden corpus ({@code golden-images/**}{@code /*.qcow2}, and
+ * {@code *.qcow2.gz} decoded, up to 1 MiB)
  * plus, when qemu-img and qemu-io are installed, one image with an internal snapshot and a
  * persistent bitmap (the corpus has none). Each seed carries its mutation targets: the
  * header fields (spec: Header) and the table entries the model's own decoders find (L1, L2,
@@ -79,10 +80,14 @@ final class Seeds {
         Path golden = repoRoot().resolve("golden-images");
         List<Path> files;
         try (Stream<Path> s = Files.walk(golden)) {
-            files = s.filter(p -> p.toString().endsWith(".qcow2")).sorted().toList();
+            files = s.filter(p -> p.toString().endsWith(".qcow2") || p.toString().endsWith(".qcow2.gz")).sorted().toList();
         }
         List<Seed> seeds = new ArrayList<>();
         for (Path f : files) {
+            byte[] bytes = bytes(f);
+            if (bytes == null) {
+                continue;
+            }
             Path folder = work.resolve(golden.relativize(f.getParent()).toString());
             if (!Files.isDirectory(folder)) {
                 Files.createDirectories(folder);
@@ -92,13 +97,27 @@ final class Seeds {
                     }
                 }
             }
-            seeds.add(seed(golden.relativize(f).toString(), Files.readAllBytes(f), folder));
+            seeds.add(seed(golden.relativize(f).toString(), bytes, folder));
         }
         Path made = qemuMade(work.resolve("qemu"));
         if (made != null) {
             seeds.add(seed("qemu/snapshot-bitmap.qcow2", Files.readAllBytes(made), made.getParent()));
         }
         return seeds;
+    }
+
+    /** Largest gzip-stored image taken as a seed: the large-cluster images would only slow the fuzzer down. */
+    static final int MAX_GZIP_SEED = 1 << 20;
+
+    /** The seed's bytes: a gzip-stored image (golden-images/README.md) decoded, or null when it is too large to be a seed. */
+    private static byte[] bytes(Path f) throws IOException {
+        if (!f.toString().endsWith(".gz")) {
+            return Files.readAllBytes(f);
+        }
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(f))) {
+            byte[] b = in.readNBytes(MAX_GZIP_SEED + 1);
+            return b.length > MAX_GZIP_SEED ? null : b;
+        }
     }
 
     /** An image with a snapshot, a persistent bitmap and data before and after the snapshot; null without QEMU. */
