@@ -138,6 +138,33 @@ Feature: Extended L2 entries
       | no-backing    | none          | guest cluster 2 holds data                                          | zeros                   |
       | qcow2-backing | qcow2 backing | it has a qcow2 backing file in which every guest cluster holds data | the backing file's data |
 
+  @id:xl2-external-data-file @rule:mapping.extended-l2.bitmap.valid @rule:mapping.data-file.host-offset-equals-guest @must
+  Scenario Outline: Subclusters of an image that keeps its guest data in an external data file (<kind>)
+    Allocated subclusters are read from the data file at their own guest offsets. Without the
+    raw bit the data file holds the pattern under every subcluster of a cluster that has a
+    host offset, zero and unallocated ones included, so a reader that ignores the bitmap
+    returns bytes it must not; with the raw bit the data file is the guest disk itself.
+
+    Given a version 3 image with 16 KiB clusters and a 64 KiB virtual disk
+    And the image uses extended L2 entries
+    And subclusters 0 to 9 of guest cluster 0 hold data
+    And subclusters 10 to 19 of guest cluster 0 are zero
+    And subcluster 31 of guest cluster 1 holds data
+    And guest cluster 2 holds data
+    And the image keeps its guest data in <data file>
+    Then the image is valid
+    And reading subcluster 9 of guest cluster 0 returns its data
+    And reading subcluster 10 of guest cluster 0 returns zeros
+    And reading subcluster 20 of guest cluster 0 returns zeros
+    And reading subcluster 30 of guest cluster 1 returns zeros
+    And reading subcluster 31 of guest cluster 1 returns its data
+    And the guest content matches the pattern
+
+    Examples:
+      | id      | kind    | data file                      |
+      | not-raw | not raw | an external data file          |
+      | raw     | raw     | an external raw data file      |
+
   @id:xl2-compressed @rule:mapping.extended-l2.bitmap.compressed @must
   Scenario Outline: A compressed cluster has a zero subcluster bitmap and reads whole (<type>)
     Given a version 3 image with 16 KiB clusters and a 48 KiB virtual disk

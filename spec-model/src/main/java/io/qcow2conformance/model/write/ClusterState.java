@@ -8,6 +8,15 @@ import java.util.Arrays;
  */
 public sealed interface ClusterState {
 
+    /**
+     * Whether the cluster owns a host cluster of its own (its L2 entry has a host offset): a
+     * normal cluster, a preallocated zero cluster, or subclusters of which one is allocated or
+     * that were preallocated. Compressed and shared clusters are placed otherwise.
+     */
+    default boolean hasHostCluster() {
+        return this instanceof Normal || this instanceof Zero z && z.preallocated() || this instanceof Subclusters x && x.host();
+    }
+
     /** Reads as zeros (spec: Cluster mapping, zero flag); {@code preallocated} keeps a host cluster. */
     record Zero(boolean preallocated) implements ClusterState {
     }

@@ -13,7 +13,8 @@ import java.util.Map;
  * a host cluster (normal, or preallocated zero) holds what the writer would have put in the
  * image file; with the raw bit every other byte reads as the guest disk does (spec: Header,
  * autoclear feature bit 1), without it zero and unallocated clusters hold the layer's pattern,
- * which a reader must never return. The file is as long as the virtual disk, or ends with
+ * which a reader must never return (with extended L2 entries, also under the zero and
+ * unallocated subclusters of a cluster). The file is as long as the virtual disk, or ends with
  * the last cluster that has a host cluster; zeros are left as holes.
  */
 public final class DataFileWriter {
@@ -28,7 +29,7 @@ public final class DataFileWriter {
         }
         long last = -1;
         for (Map.Entry<Long, ClusterState> e : GuestContent.of(d).clusters().entrySet()) {
-            if (hasHostCluster(e.getValue())) {
+            if (e.getValue().hasHostCluster()) {
                 last = e.getKey();
             }
         }
@@ -57,11 +58,6 @@ public final class DataFileWriter {
             }
             raf.setLength(length);
         }
-    }
-
-    /** Whether a cluster in this state is stored in the data file (and has an L2 host offset). */
-    static boolean hasHostCluster(ClusterState s) {
-        return s instanceof ClusterState.Normal || s instanceof ClusterState.Zero z && z.preallocated();
     }
 
     private static ExternalDataFile dataFile(ImageDescription d) {

@@ -442,7 +442,6 @@ public record ImageDescription(
                     "bitmap names must be unique");
             if (d.dataFile != null) {
                 d.dataFile.validate(d);
-                require(!d.extendedL2, "the writer does not combine extended L2 entries with an external data file yet");
             }
             if (d.backingFileName != null) {
                 require(!d.backingFileName.isEmpty() && d.backingFileName.length() <= 1023,

@@ -173,8 +173,7 @@ public final class Qcow2Writer {
             List<Long> compressedClusters = new ArrayList<>();
             clusters.forEach((c, s) -> {
                 l2Tables.add((int) (c / d.l2Entries()));
-                if (s instanceof ClusterState.Normal || s instanceof ClusterState.Zero z && z.preallocated()
-                        || s instanceof ClusterState.Subclusters x && x.host()) {
+                if (s.hasHostCluster()) {
                     dataClusters.add(c);
                 } else if (s instanceof ClusterState.Compressed) {
                     compressedClusters.add(c);
