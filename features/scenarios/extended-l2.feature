@@ -165,6 +165,28 @@ Feature: Extended L2 entries
       | not-raw | not raw | an external data file          |
       | raw     | raw     | an external raw data file      |
 
+  @id:xl2-encrypted @rule:mapping.extended-l2.bitmap.valid @must
+  Scenario: Subclusters of a LUKS-encrypted image
+    Each host cluster is encrypted whole, 512-byte sector by sector with IVs from the host
+    sector (spec: Data encryption), so every subcluster decrypts on its own; the bitmap still
+    decides which subclusters are read from the host cluster.
+
+    Given a version 3 image with 16 KiB clusters and a 64 KiB virtual disk
+    And the image uses extended L2 entries
+    And subclusters 0 to 9 of guest cluster 0 hold data
+    And subclusters 10 to 19 of guest cluster 0 are zero
+    And subcluster 31 of guest cluster 1 holds data
+    And guest cluster 2 holds data
+    And the image is encrypted with LUKS using the passphrase "subclusters"
+    And the LUKS cipher is aes in mode "cbc-essiv:sha256" with a 16-byte key
+    Then the image is valid
+    And reading subcluster 9 of guest cluster 0 returns its data
+    And reading subcluster 10 of guest cluster 0 returns zeros
+    And reading subcluster 20 of guest cluster 0 returns zeros
+    And reading subcluster 30 of guest cluster 1 returns zeros
+    And reading subcluster 31 of guest cluster 1 returns its data
+    And the guest content matches the pattern
+
   @id:xl2-compressed @rule:mapping.extended-l2.bitmap.compressed @must
   Scenario Outline: A compressed cluster has a zero subcluster bitmap and reads whole (<type>)
     Given a version 3 image with 16 KiB clusters and a 48 KiB virtual disk

@@ -91,6 +91,25 @@ Feature: External data files
     And reading guest cluster 3 returns zeros
     And the guest content matches the pattern
 
+  @id:dat-encrypted @rule:data-file.file.readable @rule:mapping.data-file.host-offset-equals-guest @must
+  Scenario: The guest clusters of an encrypted image are encrypted in its data file
+    The clusters sit in the data file at their guest offsets, encrypted with IVs from that
+    offset, their host offset (spec: Data encryption); the LUKS area stays in the image file.
+    A reader that returns the data file's bytes as they are returns ciphertext.
+
+    Given a version 3 image with 512-byte clusters and an 8 KiB virtual disk
+    And guest clusters 0 to 2 hold data
+    And guest cluster 4 is a zero cluster with a preallocated host cluster
+    And guest cluster 9 holds data
+    And the image keeps its guest data in an external data file
+    And the image is encrypted with LUKS using the passphrase "data file"
+    And the LUKS cipher is aes in mode "cbc-essiv:sha256" with a 16-byte key
+    Then the image is valid
+    And reading guest cluster 2 returns its data
+    And reading guest cluster 4 returns zeros
+    And reading guest cluster 9 returns its data
+    And the guest content matches the pattern
+
   @id:dat-missing @rule:data-file.file.readable @must
   Scenario: An image whose data file cannot be opened has no guest data to read
     The metadata is all in the image, so a check can still run; guest data cannot be read.

@@ -14,7 +14,8 @@ import java.util.Map;
  * image file; with the raw bit every other byte reads as the guest disk does (spec: Header,
  * autoclear feature bit 1), without it zero and unallocated clusters hold the layer's pattern,
  * which a reader must never return (with extended L2 entries, also under the zero and
- * unallocated subclusters of a cluster). The file is as long as the virtual disk, or ends with
+ * unallocated subclusters of a cluster). In an encrypted image the clusters with a host
+ * offset are encrypted as they would be in the image file. The file is as long as the virtual disk, or ends with
  * the last cluster that has a host cluster; zeros are left as holes.
  */
 public final class DataFileWriter {
@@ -40,6 +41,7 @@ public final class DataFileWriter {
     public static void write(ImageDescription d, Path file) throws IOException {
         ExternalDataFile f = dataFile(d);
         GuestContent content = GuestContent.of(d);
+        EncryptionPlan encryption = EncryptionPlan.of(d);
         int cs = (int) d.clusterSize();
         long length = length(d);
         byte[] buf = new byte[cs];
@@ -52,6 +54,9 @@ public final class DataFileWriter {
                     content.cluster(c, buf);
                 } else {
                     GuestPattern.fill(c * cs, d.layer(), buf, 0, cs); // stale data a reader must not return
+                }
+                if (s != null && s.hasHostCluster()) {
+                    encryption.encrypt(buf, c * cs, c * cs); // the host offset is the guest offset (spec: Data encryption)
                 }
                 int n = (int) Math.min(cs, length - c * cs);
                 Qcow2Writer.writeSparse(ch, c * cs, n == cs ? buf : java.util.Arrays.copyOf(buf, n));

@@ -448,8 +448,10 @@ public record ImageDescription(
                         "backing file name must be 1..1023 bytes");
             }
             ExtendedL2.validate(d);
-            require(d.encryption == null || d.dataFile == null && d.snapshots.isEmpty() && !d.extendedL2,
-                    "the writer does not combine encryption with external data files, snapshots or extended L2 entries yet");
+            require(d.encryption == null || d.snapshots.isEmpty(), "the writer does not combine encryption with snapshots yet");
+            // An encrypted data file cannot read as the guest disk (spec: Header, autoclear bit 1).
+            require(d.encryption == null || d.dataFile == null || !d.dataFile.raw(),
+                    "an encrypted image cannot have a raw external data file");
             validateSnapshots(d);
             long cs = d.clusterSize();
             for (GuestOp op : d.operations) {
