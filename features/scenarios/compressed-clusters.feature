@@ -56,6 +56,21 @@ Feature: Compressed clusters
     And reading guest cluster 5 returns its data
     And the guest content matches the pattern
 
+  @id:cmp-sectors-past-eof-over-backing @rule:mapping.compressed.in-file @must
+  Scenario: Compressed sectors running past the end of the file, over a backing file
+    As cmp-sectors-past-eof, with a backing file under the unallocated clusters: the bytes
+    missing at the end of the file are not the backing file's either.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 2 is compressed with deflate
+    And guest cluster 5 is compressed with deflate at an odd host offset
+    And it has a qcow2 backing file in which every guest cluster holds data
+    And the image file ends right after the last compressed data
+    Then the image is valid
+    And reading guest cluster 5 returns its data
+    And reading guest cluster 6 returns the backing file's data
+    And the guest content matches the pattern
+
   @id:cmp-copied-flag @rule:mapping.compressed.copied-flag @must
   Scenario: A compressed cluster never carries the copied flag
     Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk

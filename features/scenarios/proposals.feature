@@ -39,3 +39,32 @@ Feature: Proposed spec changes
     And bitmap "no-table" has no bitmap table (offset 0, size 0)
     And field "bitmap_table_size" of the directory entry of bitmap "no-table" is set to 1
     Then a check must report corruption, citing rule "bitmaps.directory.bitmap_table_offset.zero-needs-zero-size"
+
+  @id:prop-zbto-published-autoclear-clear @rule:bitmaps.directory.bitmap_table_offset.non-zero @must
+  Scenario: Published spec: with autoclear bit 0 clear the bitmaps, table-less one included, are not used
+    With the bitmaps extension bit clear the whole extension is inconsistent (spec: Header,
+    autoclear_features bit 0): no bitmap may be used, so the missing table is no corruption,
+    and the directory's cluster, referenced by nothing a reader may trust, is a leak.
+
+    Given a version 3 image with 4 KiB clusters and a 1 MiB virtual disk
+    And guest cluster 0 holds data
+    And the image has a bitmap "no-table" with a granularity of 64 KiB
+    And bitmap "no-table" has no bitmap table (offset 0, size 0)
+    And bit 0 of header field "autoclear_features" is cleared
+    Then the image is valid, but a check reports 1 leaked host cluster
+    And bitmap "no-table" must not be used
+    And the guest content matches the pattern
+
+  @id:prop-zbto-autoclear-clear @proposal:zero-bitmap-table-offset @rule:bitmaps.directory.bitmap_table_offset.zero-needs-zero-size @must
+  Scenario: Under the proposal: with autoclear bit 0 clear a table-less bitmap is not used either
+    The proposal changes what a table offset of 0 means, not the autoclear bit: the
+    extension is still inconsistent and ignored, as under the published spec.
+
+    Given a version 3 image with 4 KiB clusters and a 1 MiB virtual disk
+    And guest cluster 0 holds data
+    And the image has a bitmap "no-table" with a granularity of 64 KiB
+    And bitmap "no-table" has no bitmap table (offset 0, size 0)
+    And bit 0 of header field "autoclear_features" is cleared
+    Then the image is valid, but a check reports 1 leaked host cluster
+    And bitmap "no-table" must not be used
+    And the guest content matches the pattern
