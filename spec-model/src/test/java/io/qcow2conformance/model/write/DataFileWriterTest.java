@@ -135,7 +135,11 @@ class DataFileWriterTest {
         assertThrows(IllegalArgumentException.class, () -> ImageDescription.builder().version(2).refcountOrder(4)
                 .headerLength(72).dataFile(plain).build());
         assertThrows(IllegalArgumentException.class, () -> mixed(9).dataFile(raw.withEndsAtLastCluster(true)).build());
-        // without the raw bit a backing file is allowed
+        // an encrypted data file cannot read as the guest disk (autoclear bit 1)
+        Encryption luks = Encryption.of(Encryption.Method.LUKS, "p");
+        assertThrows(IllegalArgumentException.class, () -> mixed(9).dataFile(raw).encryption(luks).build());
+        // without the raw bit a backing file, and encryption, are allowed
         mixed(9).backingFileName("b.qcow2").dataFile(plain).build();
+        mixed(9).dataFile(plain).encryption(luks).build();
     }
 }
