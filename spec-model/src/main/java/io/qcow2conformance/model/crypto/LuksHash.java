@@ -6,13 +6,18 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The LUKS hash specs the kit computes, by their LUKS names, with the JCE names that serve them. */
+/**
+ * The LUKS hash specs the kit computes (LUKS1 on-disk format, "Cipher and Hash specification
+ * registry"), by their LUKS names, with the JCE names that serve them. The hash serves PBKDF2,
+ * the AF splitter's diffusion and, named in the cipher mode, ESSIV.
+ */
 public enum LuksHash {
     SHA1("sha1", "SHA-1", "HmacSHA1", 20),
     SHA224("sha224", "SHA-224", "HmacSHA224", 28),
     SHA256("sha256", "SHA-256", "HmacSHA256", 32),
     SHA384("sha384", "SHA-384", "HmacSHA384", 48),
-    SHA512("sha512", "SHA-512", "HmacSHA512", 64);
+    SHA512("sha512", "SHA-512", "HmacSHA512", 64),
+    MD5("md5", "MD5", "HmacMD5", 16);
 
     private final String luksName;
     private final String digestName;
