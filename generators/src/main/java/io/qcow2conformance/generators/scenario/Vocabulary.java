@@ -329,7 +329,7 @@ public final class Vocabulary {
                 (m, r) -> r.encryption(luks(r).withCipher(CipherSpec.Algorithm.byName(m.group(1)).orElseThrow(() ->
                         unknownLuks("cipher", m.group(1), java.util.Arrays.stream(CipherSpec.Algorithm.values())
                                 .map(CipherSpec.Algorithm::luksName).toList())), m.group(2), Integer.parseInt(m.group(3)))));
-        given("the LUKS hash is (\\w+)", "the LUKS hash is <md5|sha1|sha224|sha256|sha384|sha512>",
+        given("the LUKS hash is (\\w+)", "the LUKS hash is <md5|sha1|sha224|sha256|sha384|sha512|ripemd160>",
                 (m, r) -> r.encryption(luks(r).withHash(LuksHash.byName(m.group(1)).orElseThrow(() ->
                         unknownLuks("hash", m.group(1), java.util.Arrays.stream(LuksHash.values()).map(LuksHash::luksName).toList())))));
         given("readers are given the passphrase \"([^\"]*)\"", "readers are given the passphrase \"<text>\"",

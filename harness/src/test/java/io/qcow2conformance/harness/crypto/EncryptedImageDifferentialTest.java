@@ -62,7 +62,7 @@ class EncryptedImageDifferentialTest {
     /**
      * Encryption options of qemu-img create: the LUKS defaults and the other ciphers and hashes
      * the kit reads; legacy AES. QEMU's Serpent (from nettle or gcrypt) is the independent
-     * reference for ours in every mode, its PBKDF2-HMAC-MD5 and AF splitter with md5 for our md5.
+     * reference for ours in every mode, its PBKDF2 and AF splitter with md5 and ripemd160 for ours.
      */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {
@@ -78,6 +78,7 @@ class EncryptedImageDifferentialTest {
             "encrypt.format=luks,encrypt.cipher-alg=serpent-128,encrypt.cipher-mode=cbc,encrypt.ivgen-alg=essiv,"
                     + "encrypt.ivgen-hash-alg=sha256",
             "encrypt.format=luks,encrypt.hash-alg=md5",
+            "encrypt.format=luks,encrypt.hash-alg=ripemd160", // RIPEMD-160: not in the JDK, our own digest and HMAC
             // md5 everywhere: PBKDF2, AF diffusion and ESSIV (an AES-128 key from the 16-byte digest)
             "encrypt.format=luks,encrypt.cipher-alg=aes-256,encrypt.cipher-mode=cbc,encrypt.ivgen-alg=essiv,"
                     + "encrypt.ivgen-hash-alg=md5,encrypt.hash-alg=md5",

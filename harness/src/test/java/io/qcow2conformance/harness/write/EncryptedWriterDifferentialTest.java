@@ -79,6 +79,8 @@ class EncryptedWriterDifferentialTest {
                         .withCipher(CipherSpec.Algorithm.SERPENT, "xts-plain64", 64)).build()),
                 Named.of("LUKS aes-128 cbc-essiv:md5, hash md5", mixed(12, Encryption.luks(PASSPHRASE)
                         .withCipher("cbc-essiv:md5", 16).withHash(LuksHash.MD5)).build()),
+                Named.of("LUKS aes-128 cbc-essiv:sha256, hash ripemd160", mixed(12, Encryption.luks(PASSPHRASE)
+                        .withCipher("cbc-essiv:sha256", 16).withHash(LuksHash.RIPEMD160)).build()),
                 Named.of("LUKS in a version 2 image", ImageDescription.builder().version(2).clusterBits(12)
                         .virtualSize(8 * 4096).encryption(Encryption.luks(PASSPHRASE)).write(0, 3 * 4096 - 100)
                         .writeCompressed(4 * 4096, 4096).build()),

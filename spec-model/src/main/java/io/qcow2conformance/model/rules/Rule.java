@@ -427,8 +427,10 @@ public enum Rule {
                     + "or essiv IVs)"),
     LUKS_HASH_KNOWN("encryption.luks.hash.known", FDE_HEADER_POINTER, IMPLEMENTATION_LIMIT, Severity.LIMIT,
             "LUKS1 allows more hashes than a reader may have; an implementation may refuse one it lacks, never misread "
-                    + "the image. The kit computes md5, sha1, sha224, sha256, sha384 and sha512 (PBKDF2, AF diffusion, ESSIV).",
-            "hash spec '%s' is not supported by the kit (it computes md5, sha1, sha224, sha256, sha384 and sha512)"),
+                    + "the image. The kit computes md5, sha1, sha224, sha256, sha384, sha512 and ripemd160 (PBKDF2, AF "
+                    + "diffusion, ESSIV).",
+            "hash spec '%s' is not supported by the kit (it computes md5, sha1, sha224, sha256, sha384, sha512 "
+                    + "and ripemd160)"),
     LUKS_KEY_BYTES("encryption.luks.key-bytes.valid", FDE_HEADER_POINTER, MUST, CORRUPTION,
             "The LUKS master key length is a key length of the cipher and mode.",
             "key_bytes %d is not a key length of %s-%s"),
