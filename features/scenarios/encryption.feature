@@ -7,8 +7,9 @@ Feature: Encrypted images
   cryptsetup's on-disk format: magic, version 1, cipher name and mode, hash, master key
   length and digest, and eight key slots, each active or disabled, whose key material (split
   into stripes) must lie inside the area and after the header. The images are written as
-  qemu-img writes them (sha256, 4000 stripes, key slot 0 active, QEMU's layout of the key
-  material), with small PBKDF2 iteration counts so that they open fast. The first image has
+  qemu-img writes them (sha256 unless a scenario names another hash, 4000 stripes, key
+  slot 0 active, QEMU's layout of the key material), with small PBKDF2 iteration counts so
+  that they open fast. The first image has
   qemu-img's default cipher, aes-256 in xts-plain64 mode; the others use aes-128 in
   cbc-essiv:sha256 mode, whose 16-byte keys make the key material area four times smaller
   (about 516 KiB instead of 2 MiB) and keep the corpus small. Every image here
@@ -55,6 +56,41 @@ Feature: Encrypted images
     And the LUKS cipher is aes in mode "cbc-plain64" with a 24-byte key
     And guest clusters 0 to 3 hold data
     Then the image is valid
+    And the guest content matches the pattern
+
+  @id:enc-luks-serpent @rule:encryption.luks.cipher.known @implementation-limit
+  Scenario: A LUKS image encrypted with serpent instead of aes
+    LUKS1 names its cipher in the header (LUKS1 on-disk format, cipher-name), and the
+    format allows more than AES; QEMU 7.2 reads and writes serpent, twofish and cast5 too.
+    Here the data and the key material are encrypted with serpent-128 in cbc-essiv:sha256
+    mode (ESSIV keys serpent-256 with the SHA-256 of the master key). A reader that lacks
+    serpent may refuse the image, but must never return the stored bytes or data decrypted
+    with another cipher as guest data.
+    Given a version 3 image with 4 KiB clusters and a 64 KiB virtual disk
+    And the image is encrypted with LUKS using the passphrase "conformance"
+    And the LUKS cipher is serpent in mode "cbc-essiv:sha256" with a 16-byte key
+    And guest clusters 0 to 3 hold data
+    And guest cluster 9 holds data
+    Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern
+    And reading guest cluster 0 returns its data
+    And reading guest cluster 5 returns zeros
+    And the guest content matches the pattern
+
+  @id:enc-luks-hash-md5 @rule:encryption.luks.hash.known @implementation-limit
+  Scenario: A LUKS image whose keys are derived with md5
+    The LUKS hash spec (LUKS1 on-disk format, hash-spec) serves PBKDF2 for the key slot and
+    the master key digest, and the anti-forensic splitter's diffusion; LUKS1 allows hashes
+    beyond the SHA-2 family, and QEMU 7.2 accepts md5, sha1, sha224, sha256, sha384, sha512
+    and ripemd160. Here it is md5 (the cipher stays aes-128 in cbc-essiv:sha256 mode). A
+    reader that lacks the hash may refuse the image, but must never unlock a wrong key and
+    return its decryption as guest data.
+    Given a version 3 image with 4 KiB clusters and a 64 KiB virtual disk
+    And the image is encrypted with LUKS using the passphrase "conformance"
+    And the LUKS cipher is aes in mode "cbc-essiv:sha256" with a 16-byte key
+    And the LUKS hash is md5
+    And guest clusters 0 to 3 hold data
+    Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern
+    And reading guest cluster 0 returns its data
     And the guest content matches the pattern
 
   @id:enc-wrong-passphrase @rule:encryption.passphrase.opens-key @must

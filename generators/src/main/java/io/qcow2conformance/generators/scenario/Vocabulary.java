@@ -4,7 +4,9 @@ import io.qcow2conformance.generators.image.ClusterState;
 import io.qcow2conformance.generators.image.ImageRecipe;
 import io.qcow2conformance.model.bitmap.Range;
 import io.qcow2conformance.model.extensions.HeaderExtension;
+import io.qcow2conformance.model.crypto.CipherSpec;
 import io.qcow2conformance.model.crypto.LuksField;
+import io.qcow2conformance.model.crypto.LuksHash;
 import io.qcow2conformance.model.header.HeaderField;
 import io.qcow2conformance.model.rules.Rule;
 import io.qcow2conformance.model.snapshot.SnapshotEntryField;
@@ -322,11 +324,14 @@ public final class Vocabulary {
         given("the image is encrypted with (LUKS|AES) using the passphrase \"([^\"]*)\"",
                 "the image is encrypted with <LUKS|AES> using the passphrase \"<text>\"",
                 (m, r) -> r.encryption(Encryption.of(Encryption.Method.valueOf(m.group(1)), m.group(2))));
-        given("the LUKS cipher is aes in mode \"([^\"]+)\" with an? (\\d+)-byte key",
-                "the LUKS cipher is aes in mode \"<mode>\" with a <n>-byte key",
-                (m, r) -> r.encryption(r.encryption().filter(e -> e.method() == Encryption.Method.LUKS)
-                        .orElseThrow(() -> new StepException("encrypt the image with LUKS first"))
-                        .withCipher(m.group(1), Integer.parseInt(m.group(2)))));
+        given("the LUKS cipher is (\\w+) in mode \"([^\"]+)\" with an? (\\d+)-byte key",
+                "the LUKS cipher is <aes|serpent> in mode \"<mode>\" with a <n>-byte key",
+                (m, r) -> r.encryption(luks(r).withCipher(CipherSpec.Algorithm.byName(m.group(1)).orElseThrow(() ->
+                        unknownLuks("cipher", m.group(1), java.util.Arrays.stream(CipherSpec.Algorithm.values())
+                                .map(CipherSpec.Algorithm::luksName).toList())), m.group(2), Integer.parseInt(m.group(3)))));
+        given("the LUKS hash is (\\w+)", "the LUKS hash is <md5|sha1|sha224|sha256|sha384|sha512|ripemd160>",
+                (m, r) -> r.encryption(luks(r).withHash(LuksHash.byName(m.group(1)).orElseThrow(() ->
+                        unknownLuks("hash", m.group(1), java.util.Arrays.stream(LuksHash.values()).map(LuksHash::luksName).toList())))));
         given("readers are given the passphrase \"([^\"]*)\"", "readers are given the passphrase \"<text>\"",
                 (m, r) -> r.readerPassphrase(m.group(1)));
         given("readers are given no passphrase", "readers are given no passphrase", (m, r) -> r.withholdPassphrase());
@@ -452,6 +457,16 @@ public final class Vocabulary {
     }
 
     /** The LUKS1 name of a numeric header ({@code slot} false) or key slot field, checked against the table. */
+    /** The recipe's LUKS encryption, which the cipher and hash steps change. */
+    private static Encryption luks(ImageRecipe r) {
+        return r.encryption().filter(e -> e.method() == Encryption.Method.LUKS)
+                .orElseThrow(() -> new StepException("encrypt the image with LUKS first"));
+    }
+
+    private static StepException unknownLuks(String what, String name, List<String> known) {
+        return new StepException("the kit writes no LUKS " + what + " \"" + name + "\" (it has " + String.join(", ", known) + ")");
+    }
+
     private static String luksField(String name, boolean slot) {
         List<LuksField> fields = slot ? LuksField.keySlotFields() : LuksField.headerFields();
         return fields.stream().filter(f -> f.luksName().equals(name) && f.width() <= 8).findFirst()

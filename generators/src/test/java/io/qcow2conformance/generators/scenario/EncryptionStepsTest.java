@@ -106,6 +106,37 @@ class EncryptionStepsTest {
                 .passphrase().isEmpty(), "no passphrase file");
     }
 
+    /** cipher-name at byte 8 and hash-spec at byte 72 of the LUKS header, NUL-padded to 32 bytes (LUKS1 on-disk format). */
+    @Test
+    void theCipherAndHashStepsNameThemInTheLuksHeader() {
+        byte[] img = image(recipe("the LUKS cipher is serpent in mode \"cbc-plain64\" with a 32-byte key", "the LUKS hash is md5"));
+        int area = (int) ByteBuffer.wrap(img).getLong(pointerData(img));
+        assertEquals("serpent", luksString(img, area + 8));
+        assertEquals("cbc-plain64", luksString(img, area + 40));
+        assertEquals("md5", luksString(img, area + 72));
+        assertEquals(32, ByteBuffer.wrap(img).getInt(area + 108), "key-bytes");
+        byte[] plain = image(recipe());
+        assertEquals("aes", luksString(plain, area + 8));
+        assertEquals("sha256", luksString(plain, area + 72), "qemu-img's default hash");
+    }
+
+    @Test
+    void aCipherOrHashTheKitLacksIsAStepError() {
+        StepException cipher = assertThrows(StepException.class,
+                () -> recipe("the LUKS cipher is twofish in mode \"cbc-plain64\" with a 16-byte key"));
+        assertTrue(cipher.getMessage().contains("serpent"), cipher.getMessage());
+        StepException hash = assertThrows(StepException.class, () -> recipe("the LUKS hash is whirlpool"));
+        assertTrue(hash.getMessage().contains("md5"), hash.getMessage());
+    }
+
+    private static String luksString(byte[] img, int at) {
+        int end = at;
+        while (img[end] != 0) {
+            end++;
+        }
+        return new String(img, at, end - at, StandardCharsets.US_ASCII);
+    }
+
     @Test
     void unknownOrNonNumericFieldsAreStepErrors() {
         StepException e = assertThrows(StepException.class,

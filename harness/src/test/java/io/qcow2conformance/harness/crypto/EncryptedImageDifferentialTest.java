@@ -59,7 +59,11 @@ class EncryptedImageDifferentialTest {
         Qemu.require("qemu-io");
     }
 
-    /** Encryption options of qemu-img create: the LUKS defaults and the other ciphers the kit reads; legacy AES. */
+    /**
+     * Encryption options of qemu-img create: the LUKS defaults and the other ciphers and hashes
+     * the kit reads; legacy AES. QEMU's Serpent (from nettle or gcrypt) is the independent
+     * reference for ours in every mode, its PBKDF2 and AF splitter with md5 and ripemd160 for ours.
+     */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {
             LUKS,
@@ -67,6 +71,17 @@ class EncryptedImageDifferentialTest {
             ESSIV,
             "encrypt.format=luks,encrypt.hash-alg=sha1", // a digest shorter than the key: AF diffusion's partial last piece
             "encrypt.format=aes",
+            "encrypt.format=luks,encrypt.cipher-alg=serpent-256",
+            "encrypt.format=luks,encrypt.cipher-alg=serpent-192",
+            "encrypt.format=luks,encrypt.cipher-alg=serpent-128,encrypt.cipher-mode=cbc,encrypt.ivgen-alg=plain64",
+            // ESSIV keys Serpent-256 with the sha256 of a 16-byte key
+            "encrypt.format=luks,encrypt.cipher-alg=serpent-128,encrypt.cipher-mode=cbc,encrypt.ivgen-alg=essiv,"
+                    + "encrypt.ivgen-hash-alg=sha256",
+            "encrypt.format=luks,encrypt.hash-alg=md5",
+            "encrypt.format=luks,encrypt.hash-alg=ripemd160", // RIPEMD-160: not in the JDK, our own digest and HMAC
+            // md5 everywhere: PBKDF2, AF diffusion and ESSIV (an AES-128 key from the 16-byte digest)
+            "encrypt.format=luks,encrypt.cipher-alg=aes-256,encrypt.cipher-mode=cbc,encrypt.ivgen-alg=essiv,"
+                    + "encrypt.ivgen-hash-alg=md5,encrypt.hash-alg=md5",
     })
     void guestDataInfoAndCheckMatchQemu(String encryption) throws IOException {
         Path img = copy(encryption);

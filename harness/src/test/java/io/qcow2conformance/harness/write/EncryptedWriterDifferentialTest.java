@@ -5,6 +5,8 @@ import io.qcow2conformance.harness.cli.Json;
 import io.qcow2conformance.harness.process.ProcessRunner;
 import io.qcow2conformance.harness.testkit.Cli;
 import io.qcow2conformance.harness.testkit.Qemu;
+import io.qcow2conformance.model.crypto.CipherSpec;
+import io.qcow2conformance.model.crypto.LuksHash;
 import io.qcow2conformance.model.write.Encryption;
 import io.qcow2conformance.model.write.GuestContent;
 import io.qcow2conformance.model.write.ImageDescription;
@@ -71,6 +73,14 @@ class EncryptedWriterDifferentialTest {
                         .withCipher("xts-plain64", 48)).build()),
                 Named.of("LUKS aes-128 xts-plain", mixed(9, Encryption.luks(PASSPHRASE).withCipher("xts-plain", 32))
                         .virtualSize(80 * 512).write(70 * 512, 4096).build()),
+                Named.of("LUKS serpent-128 cbc-essiv:sha256", mixed(12, Encryption.luks(PASSPHRASE)
+                        .withCipher(CipherSpec.Algorithm.SERPENT, "cbc-essiv:sha256", 16)).build()),
+                Named.of("LUKS serpent-256 xts-plain64", mixed(12, Encryption.luks(PASSPHRASE)
+                        .withCipher(CipherSpec.Algorithm.SERPENT, "xts-plain64", 64)).build()),
+                Named.of("LUKS aes-128 cbc-essiv:md5, hash md5", mixed(12, Encryption.luks(PASSPHRASE)
+                        .withCipher("cbc-essiv:md5", 16).withHash(LuksHash.MD5)).build()),
+                Named.of("LUKS aes-128 cbc-essiv:sha256, hash ripemd160", mixed(12, Encryption.luks(PASSPHRASE)
+                        .withCipher("cbc-essiv:sha256", 16).withHash(LuksHash.RIPEMD160)).build()),
                 Named.of("LUKS in a version 2 image", ImageDescription.builder().version(2).clusterBits(12)
                         .virtualSize(8 * 4096).encryption(Encryption.luks(PASSPHRASE)).write(0, 3 * 4096 - 100)
                         .writeCompressed(4 * 4096, 4096).build()),
@@ -128,6 +138,21 @@ class EncryptedWriterDifferentialTest {
         assertEquals(4096, slots.get(0).path("key-offset").asLong());
         assertEquals(4096 + 258048, slots.get(1).path("key-offset").asLong());
         assertEquals(4096 + 8 * 258048, e.path("payload-offset").asLong());
+    }
+
+    /** qemu-img names the cipher and hash the description asks for: the header fields are what QEMU expects. */
+    @Test
+    void qemuSeesTheCipherAndHashOfTheDescription() throws IOException {
+        Path image = dir.resolve("image.qcow2");
+        Qcow2Writer.write(mixed(12, Encryption.luks(PASSPHRASE).withCipher(CipherSpec.Algorithm.SERPENT, "cbc-essiv:md5", 24)
+                .withHash(LuksHash.MD5)).build(), image);
+        JsonNode e = Json.MAPPER.readTree(Qemu.img("info", "--output=json", image.toString()).out())
+                .path("format-specific").path("data").path("encrypt");
+        assertEquals("serpent-192", e.path("cipher-alg").asText(), e.toString());
+        assertEquals("cbc", e.path("cipher-mode").asText());
+        assertEquals("essiv", e.path("ivgen-alg").asText());
+        assertEquals("md5", e.path("ivgen-hash-alg").asText());
+        assertEquals("md5", e.path("hash-alg").asText());
     }
 
     @Test

@@ -5,24 +5,32 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 
-/** The LUKS hash specs the kit computes, by their LUKS names, with the JCE names that serve them. */
+/**
+ * The LUKS hash specs the kit computes (LUKS1 on-disk format, "Cipher and Hash specification
+ * registry"), by their LUKS names: the JDK's digests, and RIPEMD-160 in plain Java. The hash
+ * serves PBKDF2 (through HMAC, whose block size is given here), the AF splitter's diffusion
+ * and, named in the cipher mode, ESSIV.
+ */
 public enum LuksHash {
-    SHA1("sha1", "SHA-1", "HmacSHA1", 20),
-    SHA224("sha224", "SHA-224", "HmacSHA224", 28),
-    SHA256("sha256", "SHA-256", "HmacSHA256", 32),
-    SHA384("sha384", "SHA-384", "HmacSHA384", 48),
-    SHA512("sha512", "SHA-512", "HmacSHA512", 64);
+    SHA1("sha1", () -> jce("SHA-1"), 64, 20),
+    SHA224("sha224", () -> jce("SHA-224"), 64, 28),
+    SHA256("sha256", () -> jce("SHA-256"), 64, 32),
+    SHA384("sha384", () -> jce("SHA-384"), 128, 48),
+    SHA512("sha512", () -> jce("SHA-512"), 128, 64),
+    MD5("md5", () -> jce("MD5"), 64, 16),
+    RIPEMD160("ripemd160", Ripemd160::new, 64, 20);
 
     private final String luksName;
-    private final String digestName;
-    private final String macName;
+    private final Supplier<MessageDigest> digest;
+    private final int blockSize;
     private final int length;
 
-    LuksHash(String luksName, String digestName, String macName, int length) {
+    LuksHash(String luksName, Supplier<MessageDigest> digest, int blockSize, int length) {
         this.luksName = luksName;
-        this.digestName = digestName;
-        this.macName = macName;
+        this.digest = digest;
+        this.blockSize = blockSize;
         this.length = length;
     }
 
@@ -36,8 +44,9 @@ public enum LuksHash {
         return luksName;
     }
 
-    String macName() {
-        return macName;
+    /** The compression function's input block in bytes (HMAC pads its key to it, RFC 2104). */
+    int blockSize() {
+        return blockSize;
     }
 
     /** Digest length in bytes. */
@@ -46,10 +55,14 @@ public enum LuksHash {
     }
 
     MessageDigest digest() {
+        return digest.get();
+    }
+
+    private static MessageDigest jce(String name) {
         try {
-            return MessageDigest.getInstance(digestName);
+            return MessageDigest.getInstance(name);
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks " + digestName, e);
+            throw new IllegalStateException("the JDK lacks " + name, e);
         }
     }
 }

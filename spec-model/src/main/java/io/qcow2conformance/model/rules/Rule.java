@@ -420,11 +420,17 @@ public enum Rule {
             "The LUKS header version is 1.",
             "LUKS version %d is not 1"),
     LUKS_CIPHER_KNOWN("encryption.luks.cipher.known", FDE_HEADER_POINTER, IMPLEMENTATION_LIMIT, Severity.LIMIT,
-            "The LUKS cipher name and mode are ones the kit decrypts (aes with xts-plain64, cbc-plain64, cbc-plain or cbc-essiv).",
-            "cipher '%s' mode '%s' is not supported by the kit"),
+            "LUKS1 allows more ciphers than a reader may have; an implementation may refuse one it lacks, never misread it. "
+                    + "The kit decrypts aes and serpent (128-, 192- or 256-bit keys) in xts or cbc mode with plain, plain64 "
+                    + "or essiv:HASH IVs.",
+            "cipher '%s' mode '%s' is not supported by the kit (it decrypts aes and serpent, xts or cbc, plain, plain64 "
+                    + "or essiv IVs)"),
     LUKS_HASH_KNOWN("encryption.luks.hash.known", FDE_HEADER_POINTER, IMPLEMENTATION_LIMIT, Severity.LIMIT,
-            "The LUKS hash spec is one the kit computes (sha1, sha224, sha256, sha384, sha512).",
-            "hash spec '%s' is not supported by the kit"),
+            "LUKS1 allows more hashes than a reader may have; an implementation may refuse one it lacks, never misread "
+                    + "the image. The kit computes md5, sha1, sha224, sha256, sha384, sha512 and ripemd160 (PBKDF2, AF "
+                    + "diffusion, ESSIV).",
+            "hash spec '%s' is not supported by the kit (it computes md5, sha1, sha224, sha256, sha384, sha512 "
+                    + "and ripemd160)"),
     LUKS_KEY_BYTES("encryption.luks.key-bytes.valid", FDE_HEADER_POINTER, MUST, CORRUPTION,
             "The LUKS master key length is a key length of the cipher and mode.",
             "key_bytes %d is not a key length of %s-%s"),

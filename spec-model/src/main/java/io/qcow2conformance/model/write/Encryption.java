@@ -1,6 +1,7 @@
 package io.qcow2conformance.model.write;
 
 import io.qcow2conformance.model.crypto.CipherSpec;
+import io.qcow2conformance.model.crypto.LuksHash;
 
 import java.nio.charset.StandardCharsets;
 
@@ -10,13 +11,18 @@ import java.nio.charset.StandardCharsets;
  *
  * @param method     AES (crypt_method 1) or LUKS (crypt_method 2)
  * @param passphrase the passphrase, stored as UTF-8 bytes (as QEMU's secret objects take it)
- * @param cipherMode LUKS: the LUKS cipher mode of AES ({@code xts-plain64}, {@code cbc-essiv:sha256}...)
+ * @param cipherMode LUKS: the LUKS cipher mode ({@code xts-plain64}, {@code cbc-essiv:sha256}...)
  * @param keyBytes   LUKS: the master key length, a key length of the mode
+ * @param cipher     LUKS: the block cipher (the header's cipher_name)
+ * @param hash       LUKS: the hash of PBKDF2 and the AF splitter (the header's hash_spec)
  */
-public record Encryption(Method method, String passphrase, String cipherMode, int keyBytes) {
+public record Encryption(Method method, String passphrase, String cipherMode, int keyBytes, CipherSpec.Algorithm cipher,
+        LuksHash hash) {
     /** What qemu-img creates by default: aes-256 in XTS mode (two 32-byte keys) with plain64 IVs. */
     public static final String DEFAULT_MODE = "xts-plain64";
     public static final int DEFAULT_KEY_BYTES = 64;
+    public static final CipherSpec.Algorithm DEFAULT_CIPHER = CipherSpec.Algorithm.AES;
+    public static final LuksHash DEFAULT_HASH = LuksHash.SHA256;
 
     public enum Method {
         /** Legacy AES-CBC with the passphrase as key. */
@@ -37,18 +43,19 @@ public record Encryption(Method method, String passphrase, String cipherMode, in
     }
 
     public Encryption {
-        if (method == null || passphrase == null) {
-            throw new IllegalArgumentException("an encryption needs a method and a passphrase");
+        if (method == null || passphrase == null || cipher == null || hash == null) {
+            throw new IllegalArgumentException("an encryption needs a method, a passphrase, a cipher and a hash");
         }
-        if (method == Method.LUKS && !CipherSpec.parse("aes", cipherMode).map(c -> c.validKeyLength(keyBytes)).orElse(false)) {
-            throw new IllegalArgumentException("aes in mode " + cipherMode + " with a " + keyBytes
+        if (method == Method.LUKS
+                && !CipherSpec.parse(cipher.luksName(), cipherMode).map(c -> c.validKeyLength(keyBytes)).orElse(false)) {
+            throw new IllegalArgumentException(cipher.luksName() + " in mode " + cipherMode + " with a " + keyBytes
                     + "-byte key is not a LUKS cipher the kit writes");
         }
     }
 
     /** {@code method} with qemu-img's default LUKS cipher. */
     public static Encryption of(Method method, String passphrase) {
-        return new Encryption(method, passphrase, DEFAULT_MODE, DEFAULT_KEY_BYTES);
+        return new Encryption(method, passphrase, DEFAULT_MODE, DEFAULT_KEY_BYTES, DEFAULT_CIPHER, DEFAULT_HASH);
     }
 
     public static Encryption luks(String passphrase) {
@@ -59,9 +66,19 @@ public record Encryption(Method method, String passphrase, String cipherMode, in
         return of(Method.AES, passphrase);
     }
 
-    /** The same LUKS encryption with another AES mode and key length. */
+    /** The same LUKS encryption with another mode and key length of its cipher. */
     public Encryption withCipher(String mode, int bytes) {
-        return new Encryption(method, passphrase, mode, bytes);
+        return withCipher(cipher, mode, bytes);
+    }
+
+    /** The same LUKS encryption with another cipher, mode and key length. */
+    public Encryption withCipher(CipherSpec.Algorithm algorithm, String mode, int bytes) {
+        return new Encryption(method, passphrase, mode, bytes, algorithm, hash);
+    }
+
+    /** The same LUKS encryption with another hash for PBKDF2 and the AF splitter. */
+    public Encryption withHash(LuksHash h) {
+        return new Encryption(method, passphrase, cipherMode, keyBytes, cipher, h);
     }
 
     public byte[] passphraseBytes() {

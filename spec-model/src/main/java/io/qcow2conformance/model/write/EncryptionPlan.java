@@ -25,7 +25,8 @@ import java.util.Optional;
  * source or the clock.
  *
  * <p>LUKS images get what {@code qemu-img create -o encrypt.format=luks} writes: a LUKS1 header
- * for aes in the description's mode (by default aes-256 xts-plain64) with sha256, key slot 0
+ * for the description's cipher, mode and hash (by default aes-256 xts-plain64 with sha256, as
+ * qemu-img's defaults), key slot 0
  * active, every slot with 4000 stripes and its key material at a 4 KiB-aligned offset (for
  * 64-byte keys slot i at sector 8 + i * 504), the
  * payload offset just after slot 7's material, and that whole area in its own host clusters
@@ -37,8 +38,8 @@ import java.util.Optional;
  * (errata: compressed-clusters-in-encrypted-images).
  */
 final class EncryptionPlan {
-    static final String CIPHER_NAME = "aes";
-    static final LuksHash HASH = LuksHash.SHA256;
+    /** The hash of the deterministic expander ({@link #derive}), whatever hash the image uses. */
+    private static final LuksHash EXPANDER = LuksHash.SHA256;
     static final int STRIPES = 4000;
     /** PBKDF2 iterations of key slot 0 and of the master key digest (cryptsetup's minimum is 1000). */
     static final int ITERATIONS = 1000;
@@ -64,7 +65,8 @@ final class EncryptionPlan {
         if (e.method() == Encryption.Method.AES) {
             return new EncryptionPlan(ImageCipher.forWriting(e.method().cryptMethod(), null, e.passphraseBytes()), null, null);
         }
-        CipherSpec spec = CipherSpec.parse(CIPHER_NAME, e.cipherMode()).orElseThrow();
+        CipherSpec spec = CipherSpec.parse(e.cipher().luksName(), e.cipherMode()).orElseThrow();
+        LuksHash hash = e.hash();
         int keyBytes = e.keyBytes();
         byte[] masterKey = derive("master key", keyBytes);
         byte[] slotSalt = derive("key slot 0 salt", 32);
@@ -78,19 +80,19 @@ final class EncryptionPlan {
                     active ? ITERATIONS : 0, active ? slotSalt : new byte[32], ALIGN_SECTORS + i * slotSectors, STRIPES));
         }
         long payload = ALIGN_SECTORS + LuksHeader.SLOTS * slotSectors;
-        byte[] digest = Pbkdf2.derive(HASH, masterKey, digestSalt, ITERATIONS, LuksHeader.DIGEST_LENGTH);
-        LuksHeader header = new LuksHeader(0, LuksHeader.MAGIC, 1, CIPHER_NAME, e.cipherMode(), HASH.luksName(), payload,
-                keyBytes, digest, digestSalt, ITERATIONS, UUID, slots);
-        byte[] material = Arrays.copyOf(AfSplitter.split(HASH, masterKey, STRIPES,
+        byte[] digest = Pbkdf2.derive(hash, masterKey, digestSalt, ITERATIONS, LuksHeader.DIGEST_LENGTH);
+        LuksHeader header = new LuksHeader(0, LuksHeader.MAGIC, 1, e.cipher().luksName(), e.cipherMode(), hash.luksName(),
+                payload, keyBytes, digest, digestSalt, ITERATIONS, UUID, slots);
+        byte[] material = Arrays.copyOf(AfSplitter.split(hash, masterKey, STRIPES,
                 derive("anti-forensic filler", keyBytes * (STRIPES - 1))), (int) (materialSectors * LuksHeader.SECTOR));
-        byte[] slotKey = Pbkdf2.derive(HASH, e.passphraseBytes(), slotSalt, ITERATIONS, keyBytes);
+        byte[] slotKey = Pbkdf2.derive(hash, e.passphraseBytes(), slotSalt, ITERATIONS, keyBytes);
         new SectorCipher(spec, slotKey).encrypt(material, 0, material.length, 0);
         return new EncryptionPlan(ImageCipher.forWriting(e.method().cryptMethod(), spec, masterKey), header, material);
     }
 
     /** Fixed bytes for one purpose: PBKDF2 of the purpose's name with one iteration (a deterministic expander). */
     private static byte[] derive(String purpose, int length) {
-        return Pbkdf2.derive(HASH, ("qcow2-conformance LUKS " + purpose).getBytes(StandardCharsets.US_ASCII),
+        return Pbkdf2.derive(EXPANDER, ("qcow2-conformance LUKS " + purpose).getBytes(StandardCharsets.US_ASCII),
                 "qcow2-conformance".getBytes(StandardCharsets.US_ASCII), 1, length);
     }
 

@@ -4,11 +4,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** PBKDF2 against the published vectors: RFC 6070 (HMAC-SHA1) and RFC 7914 section 11 (HMAC-SHA256). */
+/**
+ * PBKDF2 against the published vectors: RFC 6070 (HMAC-SHA1) and RFC 7914 section 11
+ * (HMAC-SHA256); its HMAC against RFC 2202 (MD5), RFC 4231 (SHA-256) and RFC 2286 (RIPEMD-160),
+ * and against the JDK's own HMAC for every hash the JDK has.
+ */
 class Pbkdf2Test {
 
     @ParameterizedTest(name = "{0} {1} c={3}")
@@ -29,6 +37,39 @@ class Pbkdf2Test {
     void matchesTheRfcVectors(LuksHash hash, String password, String salt, long iterations, int length, String expected) {
         byte[] dk = Pbkdf2.derive(hash, bytes(password), bytes(salt), iterations, length);
         assertEquals(expected, HexFormat.of().formatHex(dk));
+    }
+
+    /** Keys and data in hex, from the RFCs. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "RFC 2202 case 2, MD5, 4a656665, 7768617420646f2079612077616e7420666f72206e6f7468696e673f, "
+                    + "750c783e6ab0b503eaa86e310a5db738",
+            "RFC 4231 case 2, SHA256, 4a656665, 7768617420646f2079612077616e7420666f72206e6f7468696e673f, "
+                    + "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            "RFC 2286 case 1, RIPEMD160, 0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b, 4869205468657265, "
+                    + "24cb4bd67d20fc1a5d2ed7732dcc39377f0a5668",
+            "RFC 2286 case 2, RIPEMD160, 4a656665, 7768617420646f2079612077616e7420666f72206e6f7468696e673f, "
+                    + "dda6c0213a485a9e24f4742064a7f033b43c4069",
+    })
+    void hmacMatchesTheRfcVectors(String vector, LuksHash hash, String key, String data, String mac) {
+        HexFormat hex = HexFormat.of();
+        assertEquals(mac, hex.formatHex(Pbkdf2.hmac(hash, hex.parseHex(key), hex.parseHex(data))));
+    }
+
+    /** The JDK's HMAC is an independent reference for every hash it has, with keys shorter than, as long as and longer than a block. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"SHA1, HmacSHA1", "SHA224, HmacSHA224", "SHA256, HmacSHA256", "SHA384, HmacSHA384", "SHA512, HmacSHA512",
+            "MD5, HmacMD5"})
+    void hmacMatchesTheJdk(LuksHash hash, String jdk) throws GeneralSecurityException {
+        byte[] data = bytes("the data");
+        for (int keyLength : new int[] {1, 20, 64, 65, 128, 129, 300}) {
+            byte[] key = new byte[keyLength];
+            Arrays.fill(key, (byte) keyLength);
+            Mac mac = Mac.getInstance(jdk);
+            mac.init(new SecretKeySpec(key, jdk));
+            assertEquals(HexFormat.of().formatHex(mac.doFinal(data)), HexFormat.of().formatHex(Pbkdf2.hmac(hash, key, data)),
+                    "key of " + keyLength + " bytes");
+        }
     }
 
     /** The vectors write a NUL byte as "\0". */

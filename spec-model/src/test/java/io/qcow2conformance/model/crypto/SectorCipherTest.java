@@ -44,7 +44,7 @@ class SectorCipherTest {
     })
     void xtsMatchesTheIeee1619Vectors(int vector, String key1, String key2, String sequence, String plain, String cipher)
             throws GeneralSecurityException {
-        SectorCipher c = new SectorCipher(new CipherSpec(CipherSpec.Mode.XTS, CipherSpec.IvGen.PLAIN64, null),
+        SectorCipher c = new SectorCipher(new CipherSpec(CipherSpec.Algorithm.AES, CipherSpec.Mode.XTS, CipherSpec.IvGen.PLAIN64, null),
                 HEX.parseHex(key1 + key2));
         byte[] buf = HEX.parseHex(cipher);
         c.decryptUnit(buf, 0, buf.length, Long.decode(sequence));
@@ -57,8 +57,8 @@ class SectorCipherTest {
     @Property(tries = 40)
     void encryptIsTheInverseOfDecrypt(@ForAll @Size(64) byte[] key, @ForAll @Size(1024) byte[] data,
             @ForAll @LongRange(min = 0, max = Long.MAX_VALUE / 512) long sector,
-            @ForAll("modes") String mode) {
-        CipherSpec spec = CipherSpec.parse("aes", mode).orElseThrow();
+            @ForAll("modes") String mode, @ForAll("ciphers") String cipher) {
+        CipherSpec spec = CipherSpec.parse(cipher, mode).orElseThrow();
         byte[] k = Arrays.copyOf(key, spec.mode() == CipherSpec.Mode.XTS ? 64 : 32);
         byte[] buf = data.clone();
         new SectorCipher(spec, k).encrypt(buf, 0, buf.length, sector);
@@ -69,7 +69,12 @@ class SectorCipherTest {
 
     @Provide
     Arbitrary<String> modes() {
-        return Arbitraries.of("xts-plain64", "cbc-plain64", "cbc-plain", "cbc-essiv:sha256");
+        return Arbitraries.of("xts-plain64", "cbc-plain64", "cbc-plain", "cbc-essiv:sha256", "cbc-essiv:md5");
+    }
+
+    @Provide
+    Arbitrary<String> ciphers() {
+        return Arbitraries.of("aes", "serpent");
     }
 
     @Property(tries = 30)
@@ -106,9 +111,11 @@ class SectorCipherTest {
     @CsvSource({"aes, xts-plain64, 64, true", "aes, xts-plain64, 32, true", "aes, xts-plain64, 48, true",
             "aes, xts-plain64, 16, false", "aes, cbc-essiv:sha256, 32, true", "aes, cbc-essiv:sha1, 32, false",
             "twofish, xts-plain64, 64, false", "aes, ecb, 32, false", "aes, cbc-plain64, 24, true",
-            "aes, cbc-plain64, 64, false"})
+            "aes, cbc-plain64, 64, false", "serpent, xts-plain64, 64, true", "SERPENT, cbc-essiv:sha256, 16, true",
+            "serpent, cbc-essiv:md5, 24, true", "serpent, cbc-essiv:sha512, 32, false", "aes, cbc-essiv:md5, 16, true",
+            "serpent, xts-plain64, 16, false", "cast5, cbc-plain64, 16, false"})
     void knowsWhatTheKitDecrypts(String name, String mode, int keyBytes, boolean usable) {
-        // sha1 gives a 20-byte digest: no AES key length, so no ESSIV with it
+        // sha1 gives a 20-byte digest and sha512 a 64-byte one: no key length of the cipher, so no ESSIV with them
         assertEquals(usable, CipherSpec.parse(name, mode).filter(s -> s.validKeyLength(keyBytes)).isPresent());
     }
 
