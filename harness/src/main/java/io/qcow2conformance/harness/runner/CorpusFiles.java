@@ -18,7 +18,8 @@ import java.util.zip.GZIPInputStream;
  * (manifest {@code "encoding": "gzip"}), all of them are decoded or copied into a folder of
  * their own under the run's work folder, keeping their relative paths (less ".gz"), so a
  * backing file or data file is found by the name the image stores. Every file is checked
- * against its manifest SHA-256 as opened.
+ * against its manifest SHA-256 as opened. A corpus decoded in place (the .gz files replaced by
+ * their content) is read as it is.
  */
 public final class CorpusFiles {
     /** A gzip file that decodes to more than this is refused, not decoded (a corpus is untrusted input). */
@@ -43,8 +44,8 @@ public final class CorpusFiles {
 
     public static Opened open(Image image, Path corpus, Path work) {
         List<Stored> files = new ArrayList<>();
-        files.add(new Stored(image.file(), image.openedFile(), image.sha256(), Manifest.GZIP.equals(image.encoding())));
-        image.files().forEach(f -> files.add(new Stored(f.path(), f.openedPath(), f.sha256(), Manifest.GZIP.equals(f.encoding()))));
+        files.add(stored(corpus, image.file(), image.openedFile(), image.sha256(), image.encoding()));
+        image.files().forEach(f -> files.add(stored(corpus, f.path(), f.openedPath(), f.sha256(), f.encoding())));
         for (Stored f : files) {
             if (!Files.isRegularFile(corpus.resolve(f.path()))) {
                 return Opened.faulty("corpus file " + f.path() + " is missing");
@@ -67,6 +68,18 @@ public final class CorpusFiles {
             }
         }
         return Opened.at(root);
+    }
+
+    /**
+     * A file as stored. A gzip-stored file that was decoded in place (say by
+     * {@code gunzip -r}, which removes the .gz) is taken as stored as it is, under its decoded name.
+     */
+    private static Stored stored(Path corpus, String path, String opened, String sha256, String encoding) {
+        boolean gzip = Manifest.GZIP.equals(encoding);
+        if (gzip && !Files.exists(corpus.resolve(path)) && Files.isRegularFile(corpus.resolve(opened))) {
+            return new Stored(opened, opened, sha256, false);
+        }
+        return new Stored(path, opened, sha256, gzip);
     }
 
     private static Optional<String> unpack(Path from, Path to, Stored f) {

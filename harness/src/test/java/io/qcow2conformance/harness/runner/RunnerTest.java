@@ -210,6 +210,14 @@ class RunnerTest {
         assertTrue(truncated.contains("cut.qcow2.gz cannot be decoded as gzip"), truncated);
         String wrong = detail(run, TinyCorpus.GZIP_WRONG_DIGEST);
         assertTrue(wrong.contains("other.qcow2.gz does not decode to its manifest SHA-256"), wrong);
+
+        // decoded in place, as 'gunzip -r' leaves a corpus: the decoded files are used as they are
+        Files.write(dir.resolve("plain.qcow2"), TinyCorpus.gunzip(dir.resolve("plain.qcow2.gz")));
+        Files.delete(dir.resolve("plain.qcow2.gz"));
+        RunResult decoded = Runner.run(Manifest.load(dir), List.of(new QemuAdapter(TIMEOUT)), new Runner.Options(dir,
+                new Filters(List.of(Glob.of(TinyCorpus.GZIP_STORED)), List.of(), Optional.empty(), java.util.Set.of()), 1,
+                Optional.empty()), (r, done, total) -> { });
+        assertEquals("pass", verdicts(decoded).get(TinyCorpus.GZIP_STORED + " qemu"), decoded.results()::toString);
     }
 
     private static String detail(RunResult run, String id) {

@@ -171,6 +171,12 @@ public final class TinyCorpus {
         n.put("encoding", "gzip");
     }
 
+    static byte[] gunzip(Path gz) throws IOException {
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
+            return in.readAllBytes();
+        }
+    }
+
     private static byte[] gzip(byte[] bytes) throws IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
