@@ -302,10 +302,11 @@ Feature: Persistent bitmaps
     The spec bounds bitmap_directory_size only by its eight bytes; QEMU refuses a directory
     over 67107840 bytes (1024 for each of its 65535 bitmaps) when it reads the bitmaps
     extension, before it reads any entry. Within QEMU's other limits (65535 bitmaps, names
-    of 1023 bytes, no extra data: entries of 1048 bytes) that takes 64035 bitmaps and an
-    image of about 96 MiB; this one has 1024 bitmaps whose names are 65535 bytes long
-    (65560-byte entries, 67133440 bytes in all), about 64 MiB. It therefore exceeds QEMU's
-    name length limit too, which QEMU only reaches after the directory size.
+    of 1023 bytes, no extra data: entries of 1048 bytes) that takes 64035 bitmaps, each with
+    its own table cluster: an image of 96 MiB (1.2 MiB gzip-stored). This one has 1024
+    bitmaps whose names are 65535 bytes long (65560-byte entries, 67133440 bytes in all): an
+    image of 65 MiB (0.45 MiB stored). It therefore exceeds QEMU's name length limit too,
+    which QEMU only reaches after the directory size.
 
     Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
     And guest cluster 1 holds data
