@@ -284,3 +284,31 @@ Feature: Persistent bitmaps
     And bitmap "wide" has 4 KiB set at guest offset 0
     And field "bitmap_table_size" of the directory entry of bitmap "wide" is increased by 1
     Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern
+
+  @id:bmp-count-65536 @rule:extensions.bitmaps.nb_bitmaps.max-65535 @implementation-limit
+  Scenario: 65536 bitmaps are one more than QEMU accepts
+    The spec bounds nb_bitmaps only by its four bytes; QEMU refuses more than 65535 bitmaps
+    when it reads the bitmaps extension. The names are "b0" to "b65535" (32-byte entries: a
+    2 MiB directory, far below QEMU's directory size limit) and each table is one zero
+    entry, so the image exceeds the count limit and no other.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And the image has 65536 bitmaps named "b" and their number, with a granularity of 64 KiB
+    Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern
+
+  @id:bmp-directory-64-mib @rule:extensions.bitmaps.directory_size.max-qemu @rule:bitmaps.directory.name_size.max-1023 @implementation-limit
+  Scenario: A bitmap directory over 1024 bytes for each of 65535 bitmaps is beyond QEMU's limit
+    The spec bounds bitmap_directory_size only by its eight bytes; QEMU refuses a directory
+    over 67107840 bytes (1024 for each of its 65535 bitmaps) when it reads the bitmaps
+    extension, before it reads any entry. Within QEMU's other limits (65535 bitmaps, names
+    of 1023 bytes, no extra data: entries of 1048 bytes) that takes 64035 bitmaps, each with
+    its own table cluster: an image of 96 MiB (1.2 MiB gzip-stored). This one has 1024
+    bitmaps whose names are 65535 bytes long (65560-byte entries, 67133440 bytes in all): an
+    image of 65 MiB (0.45 MiB stored). It therefore exceeds QEMU's name length limit too,
+    which QEMU only reaches after the directory size.
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And the image has 1024 bitmaps named "d" and their number in 65534 digits, with a granularity of 64 KiB
+    Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern

@@ -121,3 +121,16 @@ Feature: Header extensions
     And the image has a header extension of type 0x44415441 holding "data.raw"
     Then the image is valid
     And the guest content matches the pattern
+
+  @id:ext-backing-format-16-bytes @rule:extensions.backing_format.length-max-15 @implementation-limit
+  Scenario: A backing file format name of 16 bytes is beyond QEMU's limit
+    The spec gives the format name string no length (spec: String header extensions); QEMU
+    refuses a name of 16 bytes or more when it reads the extensions. The image has no backing
+    file, so the name never selects a format to open one with: a reader may ignore it. (With a
+    backing file no format of that name exists, and a reader that does not know the format
+    refuses the image for that first: rule backing.format.known.)
+
+    Given a version 3 image with 512-byte clusters and a 64 KiB virtual disk
+    And guest cluster 1 holds data
+    And the image has a header extension of type 0xe2792aca holding "sixteen-byte-fmt"
+    Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern

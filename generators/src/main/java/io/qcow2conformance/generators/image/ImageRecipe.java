@@ -1,5 +1,6 @@
 package io.qcow2conformance.generators.image;
 
+import io.qcow2conformance.model.bitmap.BitmapDirectoryEntry;
 import io.qcow2conformance.model.bitmap.Range;
 import io.qcow2conformance.model.write.Compression;
 import io.qcow2conformance.model.write.Encryption;
@@ -116,8 +117,9 @@ public final class ImageRecipe {
 
         /** The writer's description of this bitmap (dirty tracking, auto flag). */
         public PersistentBitmap description() {
-            return PersistentBitmap.of(name, granularityBits, set).withStorage(storage).withFlags(inUse, true)
-                    .withExtraData(extraData, extraDataCompatible);
+            // one record, not a chain of copies: images with tens of thousands of (long) names are described quickly
+            return new PersistentBitmap(name, granularityBits, inUse, true, BitmapDirectoryEntry.TYPE_DIRTY_TRACKING, set,
+                    storage, extraData, extraDataCompatible);
         }
     }
 
@@ -196,6 +198,8 @@ public final class ImageRecipe {
     private boolean endAfterCompressedData;
     private final List<Mutation> mutations = new ArrayList<>();
     private final List<Bitmap> bitmaps = new ArrayList<>();
+    /** Each bitmap's place in {@link #bitmaps}, by name: images of tens of thousands of bitmaps are described in linear time. */
+    private final Map<String, Integer> bitmapPlaces = new HashMap<>();
     private DataFile dataFile;
     private boolean extendedL2;
     private final List<Snapshot> snapshots = new ArrayList<>();
@@ -403,7 +407,9 @@ public final class ImageRecipe {
 
     /** Adds a bitmap; names are unique. */
     public Bitmap bitmap(String name, int granularityBits) {
-        requireNew(bitmaps, Bitmap::name, name, "bitmap");
+        if (bitmapPlaces.putIfAbsent(name, bitmaps.size()) != null) {
+            throw new IllegalArgumentException("the image already has a bitmap \"" + name + "\"");
+        }
         Bitmap b = new Bitmap(name, granularityBits);
         bitmaps.add(b);
         return b;
@@ -415,7 +421,11 @@ public final class ImageRecipe {
 
     /** The place of bitmap {@code name} in the directory. */
     public int bitmapIndex(String name) {
-        return index(bitmaps, Bitmap::name, name, "bitmap \"" + name + "\"; add it first");
+        Integer i = bitmapPlaces.get(name);
+        if (i == null) {
+            throw new IllegalArgumentException("the image has no bitmap \"" + name + "\"; add it first");
+        }
+        return i;
     }
 
     public Optional<DataFile> dataFile() {

@@ -245,12 +245,25 @@ public final class Vocabulary {
         // ---- persistent bitmaps (spec: Bitmaps) -------------------------------------------------
         given("the image has a bitmap \"([^\"]+)\" with a granularity of " + SIZE,
                 "the image has a bitmap \"<name>\" with a granularity of <size>",
+                (m, r) -> r.bitmap(m.group(1), granularityBits(m.group(2))));
+        // Many bitmaps in one step, for QEMU's limits on their number and directory size
+        // (spec: Bitmaps extension, nb_bitmaps and bitmap_directory_size).
+        given("the image has (\\d+) bitmaps named \"([^\"]*)\" and their number( in (\\d+) digits)?, with a granularity of "
+                        + SIZE,
+                "the image has <n> bitmaps named \"<prefix>\" and their number [in <k> digits], with a granularity of <size>",
                 (m, r) -> {
-                    long g = size(m.group(2));
-                    if (Long.bitCount(g) != 1) {
-                        throw new StepException("a granularity is a power of two, not " + g);
+                    int n = Integer.parseInt(m.group(1));
+                    int digits = m.group(4) == null ? 0 : Integer.parseInt(m.group(4));
+                    int bits = granularityBits(m.group(5));
+                    if (n < 1 || digits > 0 && String.valueOf(n - 1).length() > digits) {
+                        throw new StepException(n + " bitmaps cannot be numbered from 0 in " + digits + " digits");
                     }
-                    r.bitmap(m.group(1), Long.numberOfTrailingZeros(g));
+                    // the bitmaps are numbered from 0, in directory order; zeros pad each number to the digits asked
+                    String zeros = "0".repeat(digits);
+                    for (int i = 0; i < n; i++) {
+                        String number = Integer.toString(i);
+                        r.bitmap(m.group(2) + zeros.substring(Math.min(digits, number.length())) + number, bits);
+                    }
                 });
         given("bitmap \"([^\"]+)\" has " + SIZE + " set at guest offset " + VALUE,
                 "bitmap \"<name>\" has <size> set at guest offset <value>",
@@ -474,6 +487,15 @@ public final class Vocabulary {
                 .orElseThrow(() -> new StepException("the LUKS " + (slot ? "key slot" : "header") + " has no numeric field \""
                         + name + "\" (fields: " + String.join(", ", fields.stream().filter(f -> f.width() <= 8)
                         .map(LuksField::luksName).toList()) + ")"));
+    }
+
+    /** log2 of a bitmap granularity, which must be a power of two (spec: Bitmap directory, granularity_bits). */
+    private static int granularityBits(String size) {
+        long g = size(size);
+        if (Long.bitCount(g) != 1) {
+            throw new StepException("a granularity is a power of two, not " + g);
+        }
+        return Long.numberOfTrailingZeros(g);
     }
 
     private static ImageRecipe.Bitmap bitmap(ImageRecipe r, String name) {

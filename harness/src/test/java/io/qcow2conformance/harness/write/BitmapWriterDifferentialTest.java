@@ -8,6 +8,7 @@ import io.qcow2conformance.harness.process.ProcessRunner;
 import io.qcow2conformance.harness.testkit.Cli;
 import io.qcow2conformance.harness.testkit.Qemu;
 import io.qcow2conformance.model.bitmap.Range;
+import io.qcow2conformance.model.rules.Rule;
 import io.qcow2conformance.model.write.ImageDescription;
 import io.qcow2conformance.model.write.Layout;
 import io.qcow2conformance.model.write.PersistentBitmap;
@@ -145,5 +146,39 @@ class BitmapWriterDifferentialTest {
         ProcessRunner.Result info = Qemu.run("qemu-img", "info", p.toString());
         assertEquals(1, info.exitCode(), info.err());
         assertTrue(info.err().contains("doesn't satisfy the constraints"), info.err());
+    }
+
+    /**
+     * QEMU 7.2 opens at most 65535 bitmaps (qcow2.h, QCOW2_MAX_BITMAPS); the spec bounds
+     * nb_bitmaps only by its four bytes. With thousands of bitmaps qemu-img check finds our
+     * image clean (each table, one zero entry, refcounted once) and QEMU reads the last bitmap
+     * as empty; 65536 are refused by QEMU, naming its maximum, while our check reports the
+     * limit and nothing else (the image is valid). The accepted case stays far below the
+     * maximum: QEMU's loading of the directory takes time quadratic in the number of bitmaps
+     * (about 3 s of CPU for 16000, so near a minute for 65535).
+     */
+    @ParameterizedTest(name = "{0} bitmaps")
+    @CsvSource({"4096", "65536"})
+    void qemuOpensAtMost65535Bitmaps(int count) throws IOException {
+        ImageDescription.Builder b = ImageDescription.builder().clusterBits(9).virtualSize(1 << 16).write(0, 512);
+        for (int i = 0; i < count; i++) {
+            b.bitmap(PersistentBitmap.of("b" + i, 16, List.of()));
+        }
+        Path p = dir.resolve("many.qcow2");
+        Qcow2Writer.write(b.build(), p);
+
+        Cli.Result ours = Cli.run("check", p.toString());
+        assertEquals(0, ours.exitCode(), ours.out() + ours.err());
+        ProcessRunner.Result check = Qemu.run("qemu-img", "check", p.toString());
+        String limit = Rule.EXTENSIONS_BITMAPS_COUNT_QEMU_MAX.id();
+        if (count <= 65535) {
+            assertEquals(0, check.exitCode(), check.out() + check.err());
+            assertFalse(ours.out().contains(limit), ours.out());
+            assertEquals(List.of(), ranges(qemu.bitmap(p, "b" + (count - 1))));
+        } else {
+            assertEquals(1, check.exitCode(), check.out() + check.err());
+            assertTrue(check.err().contains("exceeding the QEMU supported maximum of 65535"), check.err());
+            assertTrue(ours.out().contains(limit), ours.out());
+        }
     }
 }

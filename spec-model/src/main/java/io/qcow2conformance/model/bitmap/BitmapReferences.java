@@ -18,6 +18,10 @@ import java.util.Optional;
  * 0) and nothing in them is trusted or counted: their clusters show as leaks, as QEMU, which
  * ignores the extension then, reports them. The extension rule
  * {@code extensions.bitmaps.autoclear-bit-clear} says why.
+ *
+ * <p>A directory larger than the decoder reads (QEMU's maximum, {@link BitmapDecoder#MAX_DIRECTORY_BYTES})
+ * stops the check: the clusters of its tables and data cannot be told from leaks, and QEMU
+ * refuses to open such an image at all.
  */
 public final class BitmapReferences implements ReferenceSource {
 
@@ -31,6 +35,11 @@ public final class BitmapReferences implements ReferenceSource {
         try {
             loaded = PersistentBitmaps.load(ctx.source(), h, ctx.extensions(), ctx.limits());
         } catch (ImageException e) {
+            if (e.rule() == Rule.EXTENSIONS_BITMAPS_DIRECTORY_SIZE_QEMU_MAX) {
+                // The directory is beyond what the kit reads (QEMU's limit): its entries' tables and data
+                // cannot be counted, and calling them leaks would be wrong. The check stops, as qemu-img's.
+                throw e;
+            }
             if (!judgedByExtensionRules(e)) {
                 ctx.report(e.toFinding());
             }
@@ -64,6 +73,6 @@ public final class BitmapReferences implements ReferenceSource {
 
     /** Faults of the directory's placement that {@code ExtensionRules} already reports. */
     static boolean judgedByExtensionRules(ImageException e) {
-        return e.rule() == Rule.FILE_STRUCTURE_IN_BOUNDS || e.rule() == Rule.EXTENSIONS_BITMAPS_DIRECTORY_SIZE_QEMU_MAX;
+        return e.rule() == Rule.FILE_STRUCTURE_IN_BOUNDS;
     }
 }

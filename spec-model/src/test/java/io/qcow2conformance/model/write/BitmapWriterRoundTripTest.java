@@ -11,6 +11,8 @@ import io.qcow2conformance.model.header.HeaderField;
 import io.qcow2conformance.model.image.Limits;
 import io.qcow2conformance.model.image.Qcow2Image;
 import io.qcow2conformance.model.io.BigEndian;
+import io.qcow2conformance.model.rules.Finding;
+import io.qcow2conformance.model.rules.Rule;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -128,5 +130,68 @@ class BitmapWriterRoundTripTest {
         assertEquals(CheckReport.Verdict.CORRUPTIONS, new ImageChecker(Limits.DEFAULT).check(p).verdict());
         assertEquals(CheckReport.Verdict.CLEAN, new ImageChecker(Limits.DEFAULT)
                 .withProposals(Set.of(Proposal.ZERO_BITMAP_TABLE_OFFSET)).check(p).verdict());
+    }
+
+    /**
+     * QEMU's limit is 65535 bitmaps (qcow2.h, QCOW2_MAX_BITMAPS); the spec bounds nb_bitmaps
+     * only by its four bytes. One bitmap more is written, decoded entry by entry and counted:
+     * the only finding is that limit, and every table (one zero entry each) is refcounted.
+     */
+    @Test
+    void sixtyFiveThousandFiveHundredThirtySixBitmapsRoundTripThroughTheDecoder(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        int count = 65536;
+        ImageDescription.Builder b = ImageDescription.builder().clusterBits(9).virtualSize(1 << 16).write(512, 512);
+        long directoryBytes = 0;
+        for (int i = 0; i < count; i++) {
+            b.bitmap(PersistentBitmap.of("b" + i, 16, List.of()));
+            // spec: Bitmap directory: 24 fixed bytes and the name, padded to a multiple of 8
+            directoryBytes += (24 + ("b" + i).length() + 7) / 8 * 8;
+        }
+        Path p = dir.resolve("many.qcow2");
+        Qcow2Writer.write(b.build(), p);
+
+        CheckReport report = new ImageChecker(Limits.DEFAULT).check(p);
+        assertEquals(CheckReport.Verdict.CLEAN, report.verdict(), report.findings().toString());
+        assertEquals(List.of(Rule.EXTENSIONS_BITMAPS_COUNT_QEMU_MAX),
+                report.findings().stream().map(Finding::rule).toList());
+        try (Qcow2Image img = Qcow2Image.open(p, Limits.DEFAULT)) {
+            PersistentBitmaps pb = PersistentBitmaps.load(img.source(), img.header(), img.extensions(), Limits.DEFAULT)
+                    .orElseThrow();
+            assertEquals(count, pb.extension().nbBitmaps());
+            assertEquals(directoryBytes, pb.extension().bitmapDirectorySize());
+            List<StoredBitmap> stored = pb.bitmaps();
+            assertEquals(count, stored.size());
+            for (int i = 0; i < count; i++) {
+                StoredBitmap s = stored.get(i);
+                assertEquals("b" + i, s.name());
+                assertEquals(1, s.table().size(), s.name()); // 64 KiB of 64 KiB granules: one bit, one entry
+                assertEquals(0, s.table().entry(0), s.name()); // no bit set: no data cluster
+            }
+            assertEquals(List.of(), BitmapReader.ranges(img.source(), img.header(), stored.get(count - 1)));
+        }
+    }
+
+    /**
+     * A directory larger than the decoder reads (QEMU's 1024 bytes for each of 65535 bitmaps)
+     * stops the check with that limit: its tables are not counted, and must not show as leaks.
+     */
+    @Test
+    void aDirectoryBeyondTheDecodersLimitStopsTheCheckInsteadOfShowingLeaks(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        ImageDescription d = ImageDescription.builder().clusterBits(9).virtualSize(1 << 16)
+                .bitmap(PersistentBitmap.of("b", 16, List.of(new Range(0, 1)))).build();
+        Path p = dir.resolve("big-directory.qcow2");
+        Layout l = Qcow2Writer.write(d, p);
+        byte[] f = Files.readAllBytes(p);
+        // spec: Bitmaps extension: bitmap_directory_size at bytes 8-15 of the extension data
+        int sizeField = (int) l.region(Layout.extension(0)).offset() + 8 + 8;
+        BigEndian.put64(f, sizeField, 1024L * 65535 + 8);
+        Files.write(p, f);
+
+        CheckReport report = new ImageChecker(Limits.DEFAULT).check(p);
+        assertEquals(CheckReport.Verdict.NOT_CHECKED, report.verdict());
+        assertEquals(Rule.EXTENSIONS_BITMAPS_DIRECTORY_SIZE_QEMU_MAX, report.fatal().rule());
+        assertEquals(0, report.leaks(), report.findings().toString());
     }
 }
