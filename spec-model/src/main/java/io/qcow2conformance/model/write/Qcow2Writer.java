@@ -267,7 +267,7 @@ public final class Qcow2Writer {
                 next = bp.place(next);
                 use(start, next - start);
             }
-            next = snapshots.place(next, refcounts, dataOffsets);
+            next = snapshots.place(next, refcounts, dataOffsets, l2Offsets);
             long compressedStart = next * cs;
             long[] compressedOffsets = new long[compressedRel.length];
             for (int i = 0; i < compressedRel.length; i++) {
@@ -399,7 +399,7 @@ public final class Qcow2Writer {
             }
 
             if (!snapshots.isEmpty()) {
-                snapshots.write(writes, refcounts, dataOffsets, this::region);
+                snapshots.write(writes, refcounts, dataOffsets, l2Offsets, this::region);
             }
 
             // --- guest data ------------------------------------------------------------------
