@@ -191,6 +191,52 @@ Feature: Internal snapshots
     And a snapshot "s" is taken
     And snapshot "s" has 1032 bytes of extra data
     Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern
+    And snapshot "s" reads as the guest content when it was taken
+
+  @id:snap-count-over-limit @rule:snapshot.table.nb_snapshots.max-qemu @implementation-limit
+  Scenario: An image with 65537 snapshots
+    The spec sets no bound on nb_snapshots; QEMU refuses more than 65536 snapshots. Every
+    snapshot captured guest cluster 0 and shares the active image's L2 table, so that cluster
+    and that table are referenced by 65538 L1 tables: the refcounts are 32 bits wide. Each
+    snapshot has its own one-cluster L1 table and an entry of 72 or 80 bytes (named by its
+    ID): the table is about 5 MiB, far below QEMU's table size limit.
+
+    Given a version 3 image with 512-byte clusters and a 1 KiB virtual disk
+    And refcounts are 32 bits wide
+    And guest cluster 0 holds data
+    And 65537 snapshots are taken
+    Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern
+    And the guest content matches the pattern
+
+  @id:snap-table-size-over-limit @rule:snapshot.table.size.max-qemu @implementation-limit
+  Scenario: A snapshot table just over 64 MiB
+    The spec sets no bound on the table's size; QEMU refuses a table over 64 MiB. Each of the
+    1023 snapshots has a name of 65535 bytes (the most name_size holds), so its entry takes
+    65600 or 65608 bytes with its 24 bytes of extra data and padding; the 1023rd entry takes
+    the table past 64 MiB (67116912 bytes, 67116907 without the last entry's padding), the
+    1022nd does not.
+
+    Given a version 3 image with 512-byte clusters and a 1 KiB virtual disk
+    And guest cluster 0 holds data
+    And 1023 snapshots with 65535-byte names are taken
+    Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern
+    And the guest content matches the pattern
+
+  @id:snap-l1-over-limit @rule:snapshot.entry.l1_size.max-qemu @implementation-limit
+  Scenario: A snapshot whose L1 table is one entry over 32 MiB
+    The snapshot's own virtual disk is 128 GiB and one cluster: with 512-byte clusters an L2
+    table maps 32 KiB, so its L1 table needs 4194305 entries, one more than QEMU's 32 MiB
+    limit holds. Its first entry shares the active image's L2 table (guest cluster 0, written
+    before the snapshot); the rest are zero. QEMU opens the image and reads the active disk;
+    only a use of the snapshot (or a check) meets the limit.
+
+    Given a version 3 image with 512-byte clusters and a 1 KiB virtual disk
+    And guest cluster 0 holds data
+    And a snapshot "big" is taken
+    And snapshot "big" has a 137438953984-byte virtual disk
+    And guest cluster 1 holds data
+    Then the outcome is an implementation limit: a reader may accept or reject the image, but must never return guest data other than the pattern
+    And the guest content matches the pattern
 
   @id:snap-id-duplicate @rule:snapshot.entry.id.unique @should
   Scenario: Two snapshots with the same ID

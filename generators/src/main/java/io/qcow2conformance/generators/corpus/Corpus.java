@@ -136,7 +136,8 @@ public final class Corpus {
         if (v instanceof Claim.Valid || v instanceof Claim.Open) {
             e.put("virtualSize", r.virtualSize());
             e.put("guestSha256", ExpectedGuest.sha256(r));
-            snapshots(e, r);
+            snapshots(e, r, v instanceof Claim.Valid ? null : s.claims().stream()
+                    .filter(Claim.SnapshotContent.class::isInstance).map(c -> ((Claim.SnapshotContent) c).name()).toList());
         }
         ArrayNode bitmaps = null;
         for (Claim c : s.claims()) {
@@ -176,14 +177,22 @@ public final class Corpus {
         }
     }
 
-    /** Each snapshot's ID, name, virtual size and the SHA-256 of the guest content it captured (spec: Snapshots). */
-    private static void snapshots(ObjectNode e, ImageRecipe r) {
+    /**
+     * Each snapshot's ID, name, virtual size and the SHA-256 of the guest content it captured
+     * (spec: Snapshots): every snapshot of an accepted image ({@code named} null), else only
+     * those {@code named} by a content step (an image at an implementation limit may hold
+     * 65537 snapshots, or one whose own disk is 128 GiB, that no reader is asked to read).
+     */
+    private static void snapshots(ObjectNode e, ImageRecipe r, List<String> named) {
         List<ImageRecipe.Snapshot> all = r.snapshots();
-        if (all.isEmpty()) {
+        if (all.isEmpty() || named != null && named.isEmpty()) {
             return;
         }
         ArrayNode out = e.putArray("snapshots");
         for (int i = 0; i < all.size(); i++) {
+            if (named != null && !named.contains(all.get(i).name())) {
+                continue;
+            }
             ObjectNode n = out.addObject();
             n.put("id", all.get(i).id());
             n.put("name", all.get(i).name());

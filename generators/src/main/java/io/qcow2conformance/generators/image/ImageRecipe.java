@@ -12,9 +12,11 @@ import io.qcow2conformance.model.write.Mutation;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -32,6 +34,8 @@ public final class ImageRecipe {
     public static final int LAYER_BACKING = 1;
     /** The layer of the data written after snapshot k (from 0) is this plus k. */
     public static final int LAYER_AFTER_SNAPSHOT = 2;
+    /** Pads the names {@link #snapshots(int, int)} gives to the length asked for. */
+    public static final char NAME_FILL = '-';
 
     /** A backing file: the same geometry, every guest cluster holding layer-1 data. */
     public enum BackingFormat { QCOW2, RAW }
@@ -135,11 +139,12 @@ public final class ImageRecipe {
         private int extraDataSize = InternalSnapshot.QEMU_EXTRA_DATA;
         private long virtualSize;
 
-        Snapshot(String id, String name, SortedMap<Long, ClusterState> clusters, Map<Long, Integer> epochs) {
+        /** {@code clusters} and {@code epochs} are kept as given: the caller hands over unmodifiable copies. */
+        private Snapshot(String id, String name, SortedMap<Long, ClusterState> clusters, Map<Long, Integer> epochs) {
             this.id = id;
             this.name = name;
-            this.clusters = Collections.unmodifiableSortedMap(new TreeMap<>(clusters));
-            this.epochs = Map.copyOf(epochs);
+            this.clusters = clusters;
+            this.epochs = epochs;
         }
 
         public String id() {
@@ -175,7 +180,9 @@ public final class ImageRecipe {
 
         /** The writer's description of this snapshot, taken after {@code operations} operations. */
         public InternalSnapshot description(int operations, int index) {
-            return new InternalSnapshot(id, name, operations, LAYER_AFTER_SNAPSHOT + index, extraDataSize, virtualSize);
+            // no data follows a snapshot past the last layer (ImageRecipe#cluster refuses it): its layer is never used
+            int layerAfter = Math.min(LAYER_AFTER_SNAPSHOT + index, GuestPattern.MAX_LAYER);
+            return new InternalSnapshot(id, name, operations, layerAfter, extraDataSize, virtualSize);
         }
     }
 
@@ -203,6 +210,7 @@ public final class ImageRecipe {
     private DataFile dataFile;
     private boolean extendedL2;
     private final List<Snapshot> snapshots = new ArrayList<>();
+    private final Set<String> snapshotNames = new HashSet<>();
     /** For each described guest cluster, how many snapshots had been taken when it was last described. */
     private final Map<Long, Integer> epochs = new HashMap<>();
     private Encryption encryption;
@@ -279,6 +287,11 @@ public final class ImageRecipe {
             throw new IllegalArgumentException("guest cluster " + guestCluster + " is outside the virtual disk ("
                     + guestClusters() + " clusters)");
         }
+        if (LAYER_AFTER_SNAPSHOT + snapshots.size() - 1 > GuestPattern.MAX_LAYER) {
+            throw new IllegalArgumentException("guest data written after snapshot " + snapshots.size()
+                    + " would have no pattern layer of its own (layers are one byte): data can follow at most "
+                    + (GuestPattern.MAX_LAYER - LAYER_AFTER_SNAPSHOT + 1) + " snapshots");
+        }
         clusters.put(guestCluster, state);
         epochs.put(guestCluster, snapshots.size());
     }
@@ -290,8 +303,37 @@ public final class ImageRecipe {
 
     /** Takes a snapshot of the clusters described so far; names are unique. */
     public Snapshot snapshot(String name) {
-        requireNew(snapshots, Snapshot::name, name, "snapshot");
-        Snapshot x = new Snapshot(String.valueOf(snapshots.size() + 1), name, clusters, epochs);
+        return addSnapshot(name, new TreeMap<>(clusters), new HashMap<>(epochs));
+    }
+
+    /**
+     * Takes {@code n} snapshots of the clusters described so far, one after the other, each
+     * named by its ID (its place in the table, from 1), followed by as many {@link #NAME_FILL}
+     * characters as make {@code nameBytes} bytes (0: the ID alone). They share one copy of
+     * what they captured, so that tens of thousands of them stay cheap.
+     */
+    public void snapshots(int n, int nameBytes) {
+        if (n < 1 || nameBytes < 0 || nameBytes > 0xffff) {
+            throw new IllegalArgumentException("take at least one snapshot, with names of at most 65535 bytes");
+        }
+        SortedMap<Long, ClusterState> captured = new TreeMap<>(clusters);
+        Map<Long, Integer> capturedEpochs = new HashMap<>(epochs);
+        for (int i = 0; i < n; i++) {
+            String id = String.valueOf(snapshots.size() + 1);
+            if (id.length() > nameBytes && nameBytes > 0) {
+                throw new IllegalArgumentException("a name of " + nameBytes + " bytes cannot hold ID " + id);
+            }
+            addSnapshot(id + String.valueOf(NAME_FILL).repeat(Math.max(0, nameBytes - id.length())), captured,
+                    capturedEpochs);
+        }
+    }
+
+    private Snapshot addSnapshot(String name, SortedMap<Long, ClusterState> captured, Map<Long, Integer> capturedEpochs) {
+        if (!snapshotNames.add(name)) {
+            throw new IllegalArgumentException("the image already has a snapshot \"" + name + "\"");
+        }
+        Snapshot x = new Snapshot(String.valueOf(snapshots.size() + 1), name,
+                Collections.unmodifiableSortedMap(captured), Collections.unmodifiableMap(capturedEpochs));
         snapshots.add(x);
         return x;
     }

@@ -313,6 +313,8 @@ public final class Vocabulary {
         // ---- internal snapshots (spec: Snapshots) -------------------------------------------------
         given("a snapshot \"([^\"]+)\" is taken", "a snapshot \"<name>\" is taken",
                 (m, r) -> r.snapshot(m.group(1)));
+        given("(\\d+) snapshots (?:with (\\d+)-byte names )?are taken", "<n> snapshots [with <n>-byte names] are taken",
+                (m, r) -> r.snapshots(Integer.parseInt(m.group(1)), m.group(2) == null ? 0 : Integer.parseInt(m.group(2))));
         given("snapshot \"([^\"]+)\" has the ID \"([^\"]*)\"", "snapshot \"<name>\" has the ID \"<id>\"",
                 (m, r) -> snapshot(r, m.group(1)).id(m.group(2)));
         given("snapshot \"([^\"]+)\" has (\\d+) bytes of extra data", "snapshot \"<name>\" has <n> bytes of extra data",

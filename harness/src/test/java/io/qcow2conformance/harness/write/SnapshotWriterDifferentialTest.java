@@ -51,7 +51,13 @@ class SnapshotWriterDifferentialTest {
                         .snapshot(InternalSnapshot.of("1", "small", 1, 2).withVirtualSize(8 * CS))
                         .write(250 * CS, CS)
                         .snapshot(InternalSnapshot.of("2", "extra", 2, 3).withExtraData(64))
-                        .write(2 * CS, CS).build()));
+                        .write(2 * CS, CS).build()),
+                // L2 table 0 is the same in the snapshots and the active image (shared, refcount 5);
+                // L2 table 1 differs after the last write (each snapshot has its own)
+                Named.of("four snapshots sharing one L2 table with the active image", ImageDescription.builder()
+                        .clusterBits(9).virtualSize(128 * CS).write(0, CS).write(70 * CS, CS)
+                        .snapshot("1", "a", 2).snapshot("2", "b", 3).snapshot("3", "c", 4).snapshot("4", "d", 5)
+                        .write(70 * CS, CS).build()));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -47,6 +47,7 @@ public final class SnapshotDecoder {
             throw new ImageException(Rule.SNAPSHOT_TABLE_IN_FILE, "snapshots_offset", SNAPSHOTS_OFFSET_FIELD,
                     Rule.SNAPSHOT_TABLE_IN_FILE.format(tableOffset, count, src.size()));
         }
+        checkTableSize(src, count, tableOffset, limits);
         List<Snapshot> entries = new ArrayList<>();
         long pos = tableOffset;
         for (int i = 0; i < count; i++) {
@@ -55,6 +56,51 @@ public final class SnapshotDecoder {
             pos += s.entryLength();
         }
         return new SnapshotTable(tableOffset, entries, pos - tableOffset);
+    }
+
+    /**
+     * A first pass over the entries' fixed parts only (their extra_data_size, id_str_size and
+     * name_size give each entry's length; spec: Snapshots > Snapshot table entry), so that a
+     * table beyond the size limit is refused before the IDs and names of the entries before
+     * it (up to 64 MiB) are read and kept. It throws only the error the full pass would throw
+     * at the same entry, with the same checks in the same order: at an entry that is not whole
+     * inside the file, or that the extra data or metadata limit stops, it leaves the rest to
+     * the full pass. Its reads are not metadata the kit counts.
+     */
+    private static void checkTableSize(ImageSource src, long count, long tableOffset, Limits limits) {
+        ByteBuffer f = ByteBuffer.allocate(Snapshot.FIXED_LENGTH);
+        long metadata = src.metadataBytesRead();
+        long pos = tableOffset;
+        for (int i = 0; i < count; i++) {
+            f.clear();
+            if (src.readAvailable(pos, f) < Snapshot.FIXED_LENGTH) {
+                return;
+            }
+            long extraSize = Integer.toUnsignedLong(f.getInt(EXTRA_DATA_SIZE_FIELD));
+            if (extraSize > limits.maxSnapshotExtraData()) {
+                return;
+            }
+            long unpadded = Snapshot.FIXED_LENGTH + extraSize
+                    + Short.toUnsignedInt(f.getShort(SnapshotEntryField.ID_STR_SIZE.offset()))
+                    + Short.toUnsignedInt(f.getShort(SnapshotEntryField.NAME_SIZE.offset()));
+            long entryLength = (unpadded + 7) & ~7L;
+            long tableBytes = pos + entryLength - tableOffset;
+            if (tableBytes > limits.maxSnapshotTableBytes()) {
+                throw tableTooLarge(i, pos, tableBytes, limits);
+            }
+            // the full pass has read this entry's fixed part when it checks the metadata limit
+            boolean metadataLimit = metadata + Snapshot.FIXED_LENGTH + unpadded > limits.maxMetadataBytes();
+            if (metadataLimit || src.size() - pos < unpadded) {
+                return;
+            }
+            metadata += unpadded;
+            pos += entryLength;
+        }
+    }
+
+    private static ImageException tableTooLarge(int i, long pos, long tableBytes, Limits limits) {
+        return new ImageException(Rule.SNAPSHOT_TABLE_SIZE_MAX, "snapshot table entry " + i, pos,
+                Rule.SNAPSHOT_TABLE_SIZE_MAX.format(tableBytes, i, limits.maxSnapshotTableBytes()));
     }
 
     private static Snapshot decodeEntry(ImageSource src, int i, long pos, long tableOffset, Limits limits) {
@@ -77,8 +123,7 @@ public final class SnapshotDecoder {
         long entryLength = (unpadded + 7) & ~7L;
         long tableBytes = pos + entryLength - tableOffset;
         if (tableBytes > limits.maxSnapshotTableBytes()) {
-            throw new ImageException(Rule.SNAPSHOT_TABLE_SIZE_MAX, "snapshot table entry " + i, pos,
-                    Rule.SNAPSHOT_TABLE_SIZE_MAX.format(tableBytes, i, limits.maxSnapshotTableBytes()));
+            throw tableTooLarge(i, pos, tableBytes, limits);
         }
         if (src.metadataBytesRead() + unpadded > limits.maxMetadataBytes()) {
             throw new ImageException(Rule.LIMIT_METADATA_BYTES, "snapshot table entry " + i, pos,

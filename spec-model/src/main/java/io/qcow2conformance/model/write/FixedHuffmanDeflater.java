@@ -57,8 +57,11 @@ final class FixedHuffmanDeflater {
                 int chain = 0;
                 for (int cand = head[h]; cand >= 0 && pos - cand <= MAX_DISTANCE && chain < MAX_CHAIN;
                      cand = prev[cand & (WINDOW - 1)], chain++) {
-                    int len = 0;
                     int max = Math.min(MAX_MATCH, in.length - pos);
+                    if (bestLen > 0 && in[cand + bestLen] != in[pos + bestLen]) {
+                        continue; // it cannot be longer than the best so far: same choice, less work
+                    }
+                    int len = 0;
                     while (len < max && in[cand + len] == in[pos + len]) {
                         len++;
                     }

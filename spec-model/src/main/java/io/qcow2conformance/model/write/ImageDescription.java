@@ -495,8 +495,10 @@ public record ImageDescription(
                 long size = d.snapshotVirtualSize(i);
                 require(size > 0 && size < GuestPattern.MAX_OFFSET, "snapshot virtual size out of range");
                 for (GuestOp op : d.operations.subList(0, s.operations())) {
-                    require(op.offset() + op.length() <= size, "snapshot " + s.name() + " captures " + op
-                            + ", outside its virtual disk");
+                    if (op.offset() + op.length() > size) { // the message only then: names may be 64 KiB long
+                        throw new IllegalArgumentException("snapshot " + s.name() + " captures " + op
+                                + ", outside its virtual disk");
+                    }
                 }
             }
             int first = d.snapshots.get(0).operations();

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where {@link Qcow2Writer} put every structure of an image: named byte regions, plus the
@@ -28,8 +30,9 @@ import java.util.Optional;
  * (b: the bitmap's place in the directory; j: the table entry). With an external data file
  * there are no {@code data[c]} regions: guest cluster c is at byte c * cluster_size of the
  * data file ({@link DataFileWriter}); with internal snapshots,
- * {@code snapshot_table}, {@code snapshot_entry[s]}, its fields {@code snapshot_entry[s].<field>}
- * (see {@link SnapshotEntryField}) and {@code snapshot_l1_table[s]} (s: the snapshot's place in
+ * {@code snapshot_table}, {@code snapshot_entry[s]}, its {@code snapshot_entry[s].extra_data} and
+ * fields {@code snapshot_entry[s].<field>} (see {@link SnapshotEntryField}; derived, not listed in
+ * {@link #regions()}) and {@code snapshot_l1_table[s]} (s: the snapshot's place in
  * the table); with LUKS encryption,
  * {@code luks_area} (the area the full disk encryption header pointer names), {@code luks_header}
  * (its 592-byte LUKS1 header), {@code luks.<field>} and {@code luks.key_slot[i].<field>} (the LUKS1
@@ -129,10 +132,21 @@ public final class Layout {
         return "snapshot_entry[" + index + "]";
     }
 
-    /** Field {@code f} of the table entry of the {@code index}th snapshot (present when its extra data holds it). */
+    /**
+     * Field {@code f} of the table entry of the {@code index}th snapshot (present when its extra
+     * data holds it). Not stored one by one: {@link #find} derives it from the entry's
+     * {@link #snapshotExtraData} region, so that tens of thousands of snapshots keep the layout small.
+     */
     public static String snapshotEntryField(int index, SnapshotEntryField f) {
         return snapshotEntry(index) + "." + f.specName();
     }
+
+    /** The extra data of the {@code index}th snapshot's table entry (spec: Snapshots > Snapshot table entry). */
+    public static String snapshotExtraData(int index) {
+        return snapshotEntry(index) + ".extra_data";
+    }
+
+    private static final Pattern SNAPSHOT_ENTRY_FIELD = Pattern.compile("snapshot_entry\\[(\\d+)]\\.(\\w+)");
 
     /** The L1 table of the {@code index}th snapshot (its entries, without cluster padding). */
     public static String snapshotL1Table(int index) {
@@ -198,16 +212,27 @@ public final class Layout {
     }
 
     public Optional<Region> find(String name) {
-        return Optional.ofNullable(regions.get(name));
+        Region r = regions.get(name);
+        return r != null ? Optional.of(r) : snapshotEntryField(name);
     }
 
     /** The region called {@code name}; an error when the image has no such structure. */
     public Region region(String name) {
-        Region r = regions.get(name);
-        if (r == null) {
-            throw new IllegalArgumentException("the image has no structure '" + name + "'");
+        return find(name).orElseThrow(() -> new IllegalArgumentException("the image has no structure '" + name + "'"));
+    }
+
+    /** A {@link #snapshotEntryField} region: at the field's offset in the entry, when the extra data holds the field. */
+    private Optional<Region> snapshotEntryField(String name) {
+        Matcher m = SNAPSHOT_ENTRY_FIELD.matcher(name);
+        if (!m.matches()) {
+            return Optional.empty();
         }
-        return r;
+        int index = Integer.parseInt(m.group(1));
+        Region entry = regions.get(snapshotEntry(index));
+        Region extra = regions.get(snapshotExtraData(index));
+        return SnapshotEntryField.bySpecName(m.group(2))
+                .filter(f -> entry != null && extra != null && f.presentWith(extra.length()))
+                .map(f -> new Region(name, entry.offset() + f.offset(), f.width()));
     }
 
     public Region headerField(HeaderField f) {

@@ -266,7 +266,7 @@ public final class Qcow2Writer {
                 next = bp.place(next);
                 use(start, next - start);
             }
-            next = snapshots.place(next, refcounts, dataOffsets);
+            next = snapshots.place(next, refcounts, dataOffsets, l2Offsets);
             long compressedStart = next * cs;
             long[] compressedOffsets = new long[compressedRel.length];
             for (int i = 0; i < compressedRel.length; i++) {
@@ -398,7 +398,7 @@ public final class Qcow2Writer {
             }
 
             if (!snapshots.isEmpty()) {
-                snapshots.write(writes, refcounts, dataOffsets, this::region);
+                snapshots.write(writes, refcounts, dataOffsets, l2Offsets, this::region);
             }
 
             // --- guest data ------------------------------------------------------------------

@@ -9,6 +9,7 @@ import io.qcow2conformance.model.snapshot.SnapshotEntryField;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,45 +19,60 @@ import java.util.TreeSet;
  * The internal snapshots' share of a {@link Qcow2Writer} layout (spec: Snapshots), as QEMU
  * lays them out: a host cluster that no operation has rewritten since a snapshot was taken
  * is shared by the snapshot and the active image (one host cluster, refcount counting both,
- * so the active image's entries lose the copied flag; spec: Cluster mapping), while each
- * snapshot has its own L1 table copy. Unlike QEMU, each snapshot also has its own L2
- * tables (a valid, simpler layout: an L2 table is then never shared).
+ * so the active image's entries lose the copied flag; spec: Cluster mapping), and so is an
+ * L2 table whose every entry the snapshot and the active image have in common (its refcount
+ * counts each L1 table pointing at it, and the data it maps counts one reference per L1 table
+ * that reaches it, as QEMU's snapshot creation and check count them). Each snapshot has its
+ * own L1 table copy; an L2 table that differs from the active one is the snapshot's own.
  *
  * <p>Host clusters, after the active image's data and bitmaps: for each snapshot its L1
- * table, its L2 tables in L1 order, then its data clusters that the active image no longer
+ * table, its own L2 tables in L1 order, then its data clusters that the active image no longer
  * maps (in guest order, each written once even when several snapshots share it); last the
  * snapshot table, entries one after the other, each padded to a multiple of 8 bytes.
+ *
+ * <p>Snapshots taken one after the other with no operation between them (and the same
+ * virtual size) capture the same content: it is computed once ({@link Capture}), so tens of
+ * thousands of snapshots cost time and memory in proportion to their tables only.
  */
 final class SnapshotPlan {
     private final ImageDescription d;
     private final long cs;
+    private final GuestContent active;
     private final List<View> views = new ArrayList<>();
     /** Host cluster of each (guest cluster, last operation) data version owned by the snapshots. */
     private final Map<Version, Long> ownData = new LinkedHashMap<>();
-    private final Map<Version, View> ownDataSource = new HashMap<>();
+    private final Map<Version, Capture> ownDataSource = new HashMap<>();
     private final Map<Long, Version> activeVersions;
+    /** The snapshot table, padded to whole clusters; {@link #tableLength} bytes are entries. */
     private final byte[] table;
+    private final int tableLength;
     private long tableOffset;
 
     /** One stored version of a guest cluster: the index of the last operation that wrote it. */
     private record Version(long guestCluster, int operation) {
     }
 
-    /** One snapshot: what it captured and where its tables go. */
-    private static final class View {
-        final InternalSnapshot snapshot;
+    /** What snapshots taken after the same operations with the same virtual size captured. */
+    private record CaptureKey(int operations, long virtualSize) {
+    }
+
+    /**
+     * The content one or more snapshots captured, with its L2 tables: those identical to the
+     * active image's ({@code sharedL2}) and those each such snapshot stores itself ({@code ownL2}).
+     */
+    private static final class Capture {
         final GuestContent content;
         final Map<Long, Version> versions;
         final long l1Size;
-        final TreeSet<Integer> l2Tables = new TreeSet<>();
-        final Map<Integer, Long> l2Offsets = new LinkedHashMap<>();
-        long l1Offset;
+        final TreeSet<Integer> ownL2 = new TreeSet<>();
+        final TreeSet<Integer> sharedL2 = new TreeSet<>();
+        /** With no L2 table of its own, the one L1 table content all its snapshots store. */
+        byte[] sharedL1;
 
-        View(InternalSnapshot snapshot, GuestContent content, Map<Long, Version> versions, long l1Size) {
-            this.snapshot = snapshot;
+        Capture(GuestContent content, Map<Long, Version> versions) {
             this.content = content;
             this.versions = versions;
-            this.l1Size = l1Size;
+            this.l1Size = content.description().l1Size();
         }
 
         long l1Clusters(long cs) {
@@ -64,28 +80,88 @@ final class SnapshotPlan {
         }
     }
 
+    /** One snapshot: what it captured and where its tables go. */
+    private static final class View {
+        final InternalSnapshot snapshot;
+        final Capture capture;
+        final Map<Integer, Long> l2Offsets = new LinkedHashMap<>();
+        final int entrySize;
+        long l1Offset;
+
+        View(InternalSnapshot snapshot, Capture capture) {
+            this.snapshot = snapshot;
+            this.capture = capture;
+            this.entrySize = entrySize(snapshot);
+        }
+    }
+
     SnapshotPlan(ImageDescription d, GuestContent active) {
         this.d = d;
         this.cs = d.clusterSize();
+        this.active = active;
         this.activeVersions = d.snapshots().isEmpty() ? Map.of() : versions(d, d.operations().size());
-        int tableBytes = 0;
+        Map<CaptureKey, Capture> captures = new HashMap<>();
+        Map<Integer, Map<Long, Version>> versionsByOperations = new HashMap<>();
+        long tableBytes = 0;
         for (int i = 0; i < d.snapshots().size(); i++) {
             InternalSnapshot s = d.snapshots().get(i);
-            GuestContent content = active.snapshot(i);
-            ImageDescription v = content.description();
-            View view = new View(s, content, versions(d, s.operations()), v.l1Size());
-            content.clusters().keySet().forEach(c -> view.l2Tables.add((int) (c / v.l2Entries())));
-            views.add(view);
-            tableBytes += entrySize(s);
-            for (Map.Entry<Long, ClusterState> e : content.clusters().entrySet()) {
-                Version version = view.versions.get(e.getKey());
-                if (hostBacked(e.getValue()) && !sharedWithActive(version, active)) {
-                    ownData.putIfAbsent(version, -1L);
-                    ownDataSource.putIfAbsent(version, view);
-                }
+            int index = i;
+            Capture capture = captures.computeIfAbsent(new CaptureKey(s.operations(), d.snapshotVirtualSize(i)),
+                    k -> capture(active.snapshot(index),
+                            versionsByOperations.computeIfAbsent(k.operations(), n -> versions(d, n))));
+            View v = new View(s, capture);
+            views.add(v);
+            tableBytes += v.entrySize;
+        }
+        long padded = (tableBytes + cs - 1) / cs * cs;
+        if (padded > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a snapshot table of " + tableBytes + " bytes is beyond the writer");
+        }
+        table = new byte[(int) padded];
+        tableLength = (int) tableBytes;
+    }
+
+    /** The capture of {@code content}: which L2 tables it shares with the active image, which data it owns. */
+    private Capture capture(GuestContent content, Map<Long, Version> versions) {
+        Capture c = new Capture(content, versions);
+        long l2Entries = content.description().l2Entries();
+        content.clusters().keySet().forEach(g -> c.ownL2.add((int) (g / l2Entries)));
+        for (Iterator<Integer> it = c.ownL2.iterator(); it.hasNext(); ) {
+            int t = it.next();
+            if (sameAsActive(c, t * l2Entries, (t + 1) * l2Entries)) {
+                it.remove();
+                c.sharedL2.add(t);
             }
         }
-        table = new byte[tableBytes];
+        for (Map.Entry<Long, ClusterState> e : content.clusters().entrySet()) {
+            Version version = versions.get(e.getKey());
+            if (hostBacked(e.getValue()) && !sharedWithActive(version)) {
+                ownData.putIfAbsent(version, -1L);
+                ownDataSource.putIfAbsent(version, c);
+            }
+        }
+        return c;
+    }
+
+    /**
+     * Whether the capture's L2 entries for guest clusters {@code [from, to)} are exactly the
+     * active image's (spec: Cluster mapping): both unallocated, both zero without a host
+     * cluster, or the same host cluster in the same way (data, or zero over a preallocated one).
+     */
+    private boolean sameAsActive(Capture c, long from, long to) {
+        for (long g = from; g < to; g++) {
+            ClusterState s = c.content.clusters().get(g);
+            ClusterState a = active.clusters().get(g);
+            boolean same = s == null ? a == null
+                    : s instanceof ClusterState.Zero z && !z.preallocated() ? s.equals(a)
+                    : (s instanceof ClusterState.Normal && a instanceof ClusterState.Normal
+                            || s instanceof ClusterState.Zero && s.equals(a))
+                            && sharedWithActive(c.versions.get(g));
+            if (!same) {
+                return false;
+            }
+        }
+        return true;
     }
 
     boolean isEmpty() {
@@ -102,98 +178,124 @@ final class SnapshotPlan {
 
     /** Host clusters the snapshots need beyond those of the active image. */
     long clusters() {
-        long n = ownData.size() + (table.length + cs - 1) / cs;
+        long n = ownData.size() + table.length / cs;
         for (View v : views) {
-            n += v.l1Clusters(cs) + v.l2Tables.size();
+            n += v.capture.l1Clusters(cs) + v.capture.ownL2.size();
         }
         return n;
     }
 
     /**
      * Places everything from host cluster {@code next} on, counting one reference in
-     * {@code refcounts} for each table and for each use of a data cluster (those of the
-     * active image at {@code activeData}, by guest cluster); returns the next free cluster.
+     * {@code refcounts} for each table (the active image's L2 tables at {@code activeL2}, by
+     * L1 index, once more for each snapshot that shares them) and for each use of a data
+     * cluster (those of the active image at {@code activeData}, by guest cluster); returns the
+     * next free cluster.
      */
-    long place(long next, long[] refcounts, Map<Long, Long> activeData) {
+    long place(long next, long[] refcounts, Map<Long, Long> activeData, Map<Integer, Long> activeL2) {
         for (View v : views) {
             v.l1Offset = next * cs;
-            next = use(refcounts, next, v.l1Clusters(cs));
-            for (int t : v.l2Tables) {
+            next = use(refcounts, next, v.capture.l1Clusters(cs));
+            for (int t : v.capture.ownL2) {
                 v.l2Offsets.put(t, next * cs);
                 next = use(refcounts, next, 1);
+            }
+            for (int t : v.capture.sharedL2) {
+                refcounts[(int) (activeL2.get(t) / cs)]++;
             }
         }
         for (Version version : sortedByGuest(ownData.keySet())) {
             ownData.put(version, next * cs);
             next++;
         }
+        Map<Capture, List<Long>> hosts = new HashMap<>();
         for (View v : views) {
-            for (Map.Entry<Long, ClusterState> e : v.content.clusters().entrySet()) {
-                Long host = host(v, e.getKey(), e.getValue(), activeData);
-                if (host != null) {
-                    refcounts[(int) (host / cs)]++;
-                }
+            // every L1 table reaching a data cluster counts once, through its own L2 table or a shared one
+            for (long host : hosts.computeIfAbsent(v.capture, c -> hosts(c, activeData))) {
+                refcounts[(int) (host / cs)]++;
             }
         }
         tableOffset = next * cs;
-        return use(refcounts, next, (table.length + cs - 1) / cs);
+        return use(refcounts, next, table.length / cs);
+    }
+
+    /** The host clusters a capture's L2 entries point at, one per guest cluster. */
+    private List<Long> hosts(Capture c, Map<Long, Long> activeData) {
+        List<Long> out = new ArrayList<>();
+        for (Map.Entry<Long, ClusterState> e : c.content.clusters().entrySet()) {
+            Long host = host(c, e.getKey(), e.getValue(), activeData);
+            if (host != null) {
+                out.add(host);
+            }
+        }
+        return out;
     }
 
     /** Writes the tables, data and snapshot table; names their regions through {@code layout}. */
-    void write(Map<Long, byte[]> writes, long[] refcounts, Map<Long, Long> activeData, RegionSink layout) {
+    void write(Map<Long, byte[]> writes, long[] refcounts, Map<Long, Long> activeData, Map<Integer, Long> activeL2,
+               RegionSink layout) {
         for (Map.Entry<Version, Long> e : ownData.entrySet()) {
             byte[] data = new byte[(int) cs];
-            View v = ownDataSource.get(e.getKey());
-            long c = e.getKey().guestCluster();
-            if (v.content.clusters().get(c) instanceof ClusterState.Zero) {
-                GuestPattern.fill(c * cs, v.content.layer(c), data, 0, (int) cs);
+            Capture c = ownDataSource.get(e.getKey());
+            long g = e.getKey().guestCluster();
+            if (c.content.clusters().get(g) instanceof ClusterState.Zero) {
+                GuestPattern.fill(g * cs, c.content.layer(g), data, 0, (int) cs);
             } else {
-                v.content.cluster(c, data);
+                c.content.cluster(g, data);
             }
             writes.put(e.getValue(), data);
         }
         int at = 0;
         for (int i = 0; i < views.size(); i++) {
             View v = views.get(i);
-            byte[] l1 = new byte[(int) (v.l1Clusters(cs) * cs)];
-            layout.region(Layout.snapshotL1Table(i), v.l1Offset, v.l1Size * 8);
+            layout.region(Layout.snapshotL1Table(i), v.l1Offset, v.capture.l1Size * 8);
+            // an L1 table that only points at the active image's L2 tables is the same for the whole capture
+            byte[] l1 = v.capture.ownL2.isEmpty() && v.capture.sharedL1 != null ? v.capture.sharedL1
+                    : new byte[(int) (v.capture.l1Clusters(cs) * cs)];
             for (Map.Entry<Integer, Long> t : v.l2Offsets.entrySet()) {
                 long l2Offset = t.getValue();
                 BigEndian.put64(l1, t.getKey() * 8, l2Offset | copied(refcounts, l2Offset, L1Entry.COPIED));
-                writes.put(l2Offset, l2(v, t.getKey(), refcounts, activeData));
+                writes.put(l2Offset, l2(v.capture, t.getKey(), refcounts, activeData));
+            }
+            for (int t : v.capture.sharedL2) {
+                long l2Offset = activeL2.get(t);
+                BigEndian.put64(l1, t * 8, l2Offset | copied(refcounts, l2Offset, L1Entry.COPIED));
+            }
+            if (v.capture.ownL2.isEmpty()) {
+                v.capture.sharedL1 = l1;
             }
             writes.put(v.l1Offset, l1);
-            int size = entrySize(v.snapshot);
-            layout.region(Layout.snapshotEntry(i), tableOffset + at, size);
+            layout.region(Layout.snapshotEntry(i), tableOffset + at, v.entrySize);
             entry(v, at, i, layout);
-            at += size;
+            at += v.entrySize;
         }
-        layout.region(Layout.SNAPSHOT_TABLE, tableOffset, table.length);
-        writes.put(tableOffset, Arrays.copyOf(table, (int) ((table.length + cs - 1) / cs * cs)));
+        layout.region(Layout.SNAPSHOT_TABLE, tableOffset, tableLength);
+        writes.put(tableOffset, table);
     }
 
-    private byte[] l2(View v, int index, long[] refcounts, Map<Long, Long> activeData) {
-        ImageDescription vd = v.content.description();
+    private byte[] l2(Capture c, int index, long[] refcounts, Map<Long, Long> activeData) {
+        ImageDescription vd = c.content.description();
         byte[] l2 = new byte[(int) cs];
         long first = index * vd.l2Entries();
-        for (long c = first; c < Math.min(vd.guestClusters(), first + vd.l2Entries()); c++) {
-            ClusterState s = v.content.clusters().get(c);
-            Long host = host(v, c, s, activeData);
+        for (long g = first; g < Math.min(vd.guestClusters(), first + vd.l2Entries()); g++) {
+            ClusterState s = c.content.clusters().get(g);
+            Long host = host(c, g, s, activeData);
             long entry = 0;
             if (s instanceof ClusterState.Zero) {
                 entry = L2Entry.ZERO_FLAG | (host == null ? 0 : host | copied(refcounts, host, L2Entry.COPIED));
             } else if (host != null) {
                 entry = host | copied(refcounts, host, L2Entry.COPIED);
             }
-            BigEndian.put64(l2, (int) (c - first) * 8, entry);
+            BigEndian.put64(l2, (int) (g - first) * 8, entry);
         }
         return l2;
     }
 
     /**
      * Entry {@code index} at byte {@code at} of the table (spec: Snapshots > Snapshot table
-     * entry): every field the extra data holds, each named in the layout; the date, clock and
-     * VM state fields stay zero, icount is -1 (none), extra data past the fields is filler.
+     * entry): every field the extra data holds (the layout names the extra data, and so each
+     * field); the date, clock and VM state fields stay zero, icount is -1 (none), extra data
+     * past the fields is filler.
      */
     private void entry(View v, int at, int index, RegionSink layout) {
         InternalSnapshot s = v.snapshot;
@@ -207,17 +309,17 @@ final class SnapshotPlan {
             }
             long value = switch (f) {
                 case L1_TABLE_OFFSET -> v.l1Offset;
-                case L1_SIZE -> v.l1Size;
+                case L1_SIZE -> v.capture.l1Size;
                 case ID_STR_SIZE -> id.length;
                 case NAME_SIZE -> name.length;
                 case EXTRA_DATA_SIZE -> s.extraDataSize();
-                case DISK_SIZE -> v.content.description().virtualSize();
+                case DISK_SIZE -> v.capture.content.description().virtualSize();
                 case ICOUNT -> -1L;
                 default -> 0; // dates, clock and VM state sizes
             };
             Qcow2Writer.putField(table, at + f.offset(), f.width(), value);
-            layout.region(Layout.snapshotEntryField(index, f), tableOffset + at + f.offset(), f.width());
         }
+        layout.region(Layout.snapshotExtraData(index), tableOffset + extra, s.extraDataSize());
         int pos = extra + s.extraDataSize();
         System.arraycopy(id, 0, table, pos, id.length);
         System.arraycopy(name, 0, table, pos + id.length, name.length);
@@ -227,17 +329,16 @@ final class SnapshotPlan {
         return (Snapshot.FIXED_LENGTH + s.extraDataSize() + s.idBytes().length + s.nameBytes().length + 7) & ~7;
     }
 
-    /** The host cluster of guest cluster {@code c} in snapshot {@code v}, or null for none. */
-    private Long host(View v, long c, ClusterState s, Map<Long, Long> activeData) {
+    /** The host cluster of guest cluster {@code g} in capture {@code c}, or null for none. */
+    private Long host(Capture c, long g, ClusterState s, Map<Long, Long> activeData) {
         if (!hostBacked(s)) {
             return null;
         }
-        Version version = v.versions.get(c);
-        Long own = ownData.get(version);
-        return own != null ? own : activeData.get(c);
+        Long own = ownData.get(c.versions.get(g));
+        return own != null ? own : activeData.get(g);
     }
 
-    private boolean sharedWithActive(Version version, GuestContent active) {
+    private boolean sharedWithActive(Version version) {
         return version.equals(activeVersions.get(version.guestCluster()))
                 && hostBacked(active.clusters().get(version.guestCluster()));
     }

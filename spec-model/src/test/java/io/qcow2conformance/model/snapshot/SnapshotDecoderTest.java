@@ -154,6 +154,19 @@ class SnapshotDecoderTest {
         assertEquals(96, decode(f, Limits.DEFAULT.withSnapshotLimits(10, 96, 1024)).length());
     }
 
+    /** The limits are checked entry by entry: a fault of an earlier entry is met before the size of a later one. */
+    @Test
+    void tooMuchExtraDataInAnEarlierEntryComesBeforeALaterTableSizeFault() {
+        SnapshotFixture f = SnapshotFixture.write(dir, 2);
+        // entry 0: 40 + 1025 + "1" + "snap" = 1070 bytes, padded to 1072; entry 1 ends at 1120
+        long at = f.appendTable(2, EntryBytes.table(new EntryBytes(0, 0).id("1").extra(new byte[1025]),
+                new EntryBytes(0, 0).id("2")));
+        assertEquals(at + 36, fails(f, Limits.DEFAULT.withSnapshotLimits(10, 1100, 1024), Rule.SNAPSHOT_EXTRA_DATA_MAX)
+                .offset());
+        assertEquals(at + 1072, fails(f, Limits.DEFAULT.withSnapshotLimits(10, 1100, 1025), Rule.SNAPSHOT_TABLE_SIZE_MAX)
+                .offset());
+    }
+
     @Test
     void moreExtraDataThanTheLimitIsFatal() {
         SnapshotFixture f = SnapshotFixture.write(dir, 3);

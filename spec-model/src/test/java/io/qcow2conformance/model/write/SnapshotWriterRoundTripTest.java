@@ -150,6 +150,47 @@ class SnapshotWriterRoundTripTest {
         }
     }
 
+    /**
+     * Snapshots taken one after the other capture the same clusters: each has its own L1 table,
+     * whose entry points at the active image's L2 table, and the refcounts of that table and of
+     * the data it maps count every L1 table that reaches them (spec: Host cluster management;
+     * QEMU's snapshot creation and check count them so). The table holds every entry in order.
+     */
+    @Test
+    void manySnapshotsOfTheSameContentShareTheActiveL2Table() throws IOException {
+        int n = 300;
+        ImageDescription.Builder b = ImageDescription.builder().clusterBits(9).virtualSize(2 * CLUSTER).write(0, CLUSTER);
+        for (int i = 1; i <= n; i++) {
+            b.snapshot(InternalSnapshot.of(String.valueOf(i), "s" + i, 1, GuestPattern.MAX_LAYER));
+        }
+        ImageDescription d = b.build();
+        Path p = dir.resolve("many.qcow2");
+        Layout layout = Qcow2Writer.write(d, p);
+        byte[] img = Files.readAllBytes(p);
+        long activeL1Entry = BigEndian.u64(img, (int) layout.region(Layout.l1Entry(0)).offset());
+        long l2 = activeL1Entry & L2Entry.OFFSET_MASK;
+        long data = BigEndian.u64(img, (int) layout.region(Layout.l2Entry(0)).offset()) & L2Entry.OFFSET_MASK;
+        assertEquals(0, activeL1Entry & L2Entry.COPIED, "a shared L2 table has no copied flag in the L1 entry");
+        assertEquals(n + 1, layout.refcount(l2 / CLUSTER));
+        assertEquals(n + 1, layout.refcount(data / CLUSTER));
+        try (Qcow2Image image = Qcow2Image.open(p, Limits.DEFAULT)) {
+            SnapshotTable t = SnapshotDisk.table(image);
+            assertEquals(n, t.entries().size());
+            long at = t.offset();
+            for (int i = 0; i < n; i++) {
+                Snapshot s = t.entries().get(i);
+                assertEquals(String.valueOf(i + 1), s.id());
+                assertEquals("s" + (i + 1), s.name());
+                assertEquals(at, s.entryOffset(), "spec: entries follow one another, each padded to 8 bytes");
+                at += s.entryLength();
+                assertEquals(1, s.l1Size());
+                assertEquals(activeL1Entry, BigEndian.u64(img, (int) s.l1TableOffset()), "snapshot " + s.id());
+                assertEquals(1, layout.refcount(s.l1TableOffset() / CLUSTER), "each snapshot has its own L1 table");
+            }
+        }
+        assertRoundTrip(d, p);
+    }
+
     @Test
     void descriptionsNoImageCanHaveAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> ImageDescription.builder().clusterBits(9).write(0, 100)
