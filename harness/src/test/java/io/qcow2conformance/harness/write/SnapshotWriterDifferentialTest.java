@@ -3,6 +3,7 @@ package io.qcow2conformance.harness.write;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qcow2conformance.harness.cli.Json;
 import io.qcow2conformance.harness.testkit.Qemu;
+import io.qcow2conformance.model.write.Encryption;
 import io.qcow2conformance.model.write.GuestContent;
 import io.qcow2conformance.model.write.ImageDescription;
 import io.qcow2conformance.model.write.InternalSnapshot;
@@ -16,7 +17,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -30,9 +33,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * copy, then {@code convert}, gives each snapshot's content, all as the description implies
  * ({@link GuestContent}). {@code convert -l snapshot.id=...} keeps the active image's size
  * (see {@code SnapshotDisk}): it must agree up to the shorter size and read zeros past it.
+ * Encrypted images are opened with the passphrase ({@code --object secret}, {@code --image-opts}).
  */
 class SnapshotWriterDifferentialTest {
     private static final long CS = 512;
+    private static final String PASSPHRASE = "snapshots";
 
     @TempDir
     Path dir;
@@ -57,7 +62,27 @@ class SnapshotWriterDifferentialTest {
                 Named.of("four snapshots sharing one L2 table with the active image", ImageDescription.builder()
                         .clusterBits(9).virtualSize(128 * CS).write(0, CS).write(70 * CS, CS)
                         .snapshot("1", "a", 2).snapshot("2", "b", 3).snapshot("3", "c", 4).snapshot("4", "d", 5)
-                        .write(70 * CS, CS).build()));
+                        .write(70 * CS, CS).build()),
+                // spec: Cluster mapping > Compressed Clusters Descriptor: one run kept by both, one by the snapshot alone
+                Named.of("compressed clusters kept and rewritten after a snapshot", ImageDescription.builder()
+                        .clusterBits(9).virtualSize(16 * CS).writeCompressed(0, 3 * CS).write(3 * CS, CS)
+                        .snapshot("1", "packed", 2).write(CS, CS).writeCompressed(3 * CS, CS).discard(2 * CS, CS)
+                        .snapshot("2", "later", 3).write(0, CS).build()),
+                Named.of("packed compressed clusters shared by two snapshots", ImageDescription.builder()
+                        .clusterBits(9).virtualSize(8 * CS).packCompressed(true).writeCompressed(0, 4 * CS)
+                        .snapshot("1", "a", 2).snapshot("2", "b", 3).write(2 * CS, CS).build()),
+                // spec: Host cluster management: two guest clusters on one host cluster, in both tables
+                Named.of("shared clusters before and after a snapshot", ImageDescription.builder()
+                        .clusterBits(9).virtualSize(8 * CS).write(0, 2 * CS).share(3, 0).share(4, 1)
+                        .snapshot("1", "s", 2).write(CS, CS).share(5, 1).write(6 * CS, CS).build()),
+                // spec: Data encryption: the snapshot's own clusters encrypted by guest offset like the active ones
+                Named.of("LUKS with snapshots", ImageDescription.builder().clusterBits(9).virtualSize(8 * CS)
+                        .encryption(Encryption.luks(PASSPHRASE).withCipher("cbc-essiv:sha256", 16))
+                        .write(0, 3 * CS).zero(4 * CS, CS, true).snapshot("1", "s", 2).write(CS, CS)
+                        .discard(4 * CS, CS).snapshot("2", "t", 3).write(2 * CS, CS).build()),
+                Named.of("legacy AES with a snapshot", ImageDescription.builder().clusterBits(9).virtualSize(8 * CS)
+                        .encryption(Encryption.aes(PASSPHRASE)).write(0, 3 * CS).snapshot("1", "s", 2)
+                        .write(CS, 2 * CS).build()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -66,27 +91,51 @@ class SnapshotWriterDifferentialTest {
         Qemu.require("qemu-img");
         Path image = dir.resolve("image.qcow2");
         Qcow2Writer.write(d, image);
-        WriterDifferentialTest.assertCheckClean(image);
+        WriterDifferentialTest.assertCheckClean(opened(d, image));
         JsonNode info = Json.MAPPER.readTree(Qemu.img("info", "--output=json", image.toString()).out());
         assertEquals(d.snapshots().size(), info.path("snapshots").size(), info.toString());
         GuestContent content = GuestContent.of(d);
-        assertArrayEquals(all(content), Files.readAllBytes(Qemu.convertToRaw(image, dir.resolve("active.raw"))));
+        assertArrayEquals(all(content), Files.readAllBytes(raw(d, image, dir.resolve("active.raw"))));
         for (int i = 0; i < d.snapshots().size(); i++) {
             InternalSnapshot s = d.snapshots().get(i);
             assertEquals(s.id(), info.path("snapshots").get(i).path("id").asText());
             assertEquals(s.name(), info.path("snapshots").get(i).path("name").asText());
             byte[] want = all(content.snapshot(i));
-            byte[] viaL = Files.readAllBytes(Qemu.convertToRaw(image, dir.resolve(i + "-l.raw"),
-                    "-l", "snapshot.id=" + s.id()));
+            byte[] viaL = Files.readAllBytes(raw(d, image, dir.resolve(i + "-l.raw"), "-l", "snapshot.id=" + s.id()));
             int common = Math.min(want.length, viaL.length);
             assertArrayEquals(Arrays.copyOf(want, common), Arrays.copyOf(viaL, common), "convert -l " + s.name());
             assertArrayEquals(new byte[viaL.length - common], Arrays.copyOfRange(viaL, common, viaL.length),
                     "convert -l reads zeros past the snapshot's end");
             Path copy = Files.copy(image, dir.resolve(i + "-applied.qcow2"), StandardCopyOption.REPLACE_EXISTING);
-            Qemu.img("snapshot", "-a", s.id(), copy.toString());
-            assertArrayEquals(want, Files.readAllBytes(Qemu.convertToRaw(copy, dir.resolve(i + "-a.raw"))),
+            Qemu.img(command(List.of("snapshot", "-a", s.id()), opened(d, copy)));
+            assertArrayEquals(want, Files.readAllBytes(raw(d, copy, dir.resolve(i + "-a.raw"))),
                     "snapshot -a " + s.name());
         }
+    }
+
+    /** The arguments that name the image to qemu-img: with the passphrase when it is encrypted. */
+    private static String[] opened(ImageDescription d, Path image) {
+        if (d.encryption() == null) {
+            return new String[] {image.toString()};
+        }
+        return new String[] {"--object", "secret,id=sec0,data=" + PASSPHRASE, "--image-opts",
+                "driver=qcow2,file.filename=" + image + ",encrypt.key-secret=sec0"};
+    }
+
+    /** {@code qemu-img convert [OPTIONS] -O raw IMAGE OUT}. */
+    private static Path raw(ImageDescription d, Path image, Path out, String... options) {
+        List<String> args = new ArrayList<>(List.of("convert"));
+        args.addAll(List.of(options));
+        args.addAll(List.of("-O", "raw"));
+        Qemu.img(command(args, opened(d, image), out.toString()));
+        return out;
+    }
+
+    private static String[] command(List<String> head, String[] image, String... tail) {
+        List<String> args = new ArrayList<>(head);
+        args.addAll(List.of(image));
+        args.addAll(List.of(tail));
+        return args.toArray(String[]::new);
     }
 
     private static byte[] all(GuestContent c) {

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -141,9 +142,16 @@ class WriterDifferentialTest {
     }
 
     static void assertCheckClean(Path file) throws IOException {
-        ProcessRunner.Result r = Qemu.run("qemu-img", "check", "--output=json", "-f", "qcow2", file.toString());
+        assertCheckClean("-f", "qcow2", file.toString());
+    }
+
+    /** {@code qemu-img check} of the image {@code image} names (e.g. with {@code --object} and {@code --image-opts}) finds nothing. */
+    static void assertCheckClean(String... image) throws IOException {
+        List<String> args = new ArrayList<>(List.of("check", "--output=json"));
+        args.addAll(List.of(image));
+        ProcessRunner.Result r = Qemu.run("qemu-img", args.toArray(String[]::new));
         JsonNode j = Json.MAPPER.readTree(r.out().isBlank() ? "{}" : r.out());
-        String what = file.getFileName() + ": exit " + r.exitCode() + " " + r.out() + r.err();
+        String what = image[image.length - 1] + ": exit " + r.exitCode() + " " + r.out() + r.err();
         assertEquals(0, r.exitCode(), what);
         assertEquals(0, j.path("corruptions").asInt(0), what);
         assertEquals(0, j.path("leaks").asInt(0), what);

@@ -128,6 +128,33 @@ public final class Qcow2Writer {
         }
     }
 
+    /**
+     * The descriptor of {@code length} compressed bytes stored at host offset {@code offset}
+     * (spec: Cluster mapping > Compressed Clusters Descriptor); refuses data that needs more
+     * sectors than the descriptor can name.
+     */
+    static long compressedDescriptor(long offset, int length, int clusterBits, long guestCluster) {
+        long extraSectors = (offset + length - 1) / SECTOR - offset / SECTOR;
+        if (extraSectors >= 1L << (clusterBits - 8)) {
+            throw new IllegalArgumentException("compressed guest cluster " + guestCluster + " needs "
+                    + (extraSectors + 1) + " sectors; the descriptor holds at most " + (1L << (clusterBits - 8)));
+        }
+        return L2Entry.COMPRESSED | (extraSectors << (62 - (clusterBits - 8))) | offset;
+    }
+
+    /**
+     * Counts one reference for each host cluster that the sectors a compressed descriptor names
+     * touch (spec: Host cluster management; QEMU counts compressed clusters so).
+     */
+    static void countCompressed(long[] refcounts, long descriptor, int clusterBits) {
+        long cs = 1L << clusterBits;
+        long offset = L2Entry.compressedOffset(descriptor, clusterBits);
+        long end = offset + L2Entry.compressedLength(descriptor, clusterBits);
+        for (long h = offset / cs; h <= (end - 1) / cs; h++) {
+            refcounts[(int) h]++;
+        }
+    }
+
     static void putField(byte[] b, int offset, int width, long value) {
         switch (width) {
             case 1 -> b[offset] = (byte) value;
@@ -193,11 +220,7 @@ public final class Qcow2Writer {
                     rel += d.packCompressed() ? 2 : 1; // so that the last sector really reaches past the end
                 }
                 compressedRel[i] = rel;
-                long extraSectors = (rel + z.length - 1) / SECTOR - rel / SECTOR;
-                if (extraSectors >= 1L << (d.clusterBits() - 8)) {
-                    throw new IllegalArgumentException("compressed guest cluster " + compressedClusters.get(i) + " needs "
-                            + (extraSectors + 1) + " sectors; the descriptor holds at most " + (1L << (d.clusterBits() - 8)));
-                }
+                compressedDescriptor(rel, z.length, d.clusterBits(), compressedClusters.get(i)); // refuses too many sectors
                 compressedData.add(z);
                 rel += z.length;
             }
@@ -266,18 +289,19 @@ public final class Qcow2Writer {
                 next = bp.place(next);
                 use(start, next - start);
             }
-            next = snapshots.place(next, refcounts, dataOffsets, l2Offsets);
+            next = snapshots.place(next, refcounts, l2Offsets);
             long compressedStart = next * cs;
             long[] compressedOffsets = new long[compressedRel.length];
+            Map<Long, Long> compressedDescriptors = new LinkedHashMap<>();
             for (int i = 0; i < compressedRel.length; i++) {
                 compressedOffsets[i] = compressedStart + compressedRel[i];
-                long len = compressedData.get(i).length;
-                long sectorEnd = (compressedOffsets[i] + len + SECTOR - 1) / SECTOR * SECTOR;
-                for (long h = compressedOffsets[i] / cs; h <= (sectorEnd - 1) / cs; h++) {
-                    refcounts[(int) h]++;
-                }
+                long descriptor = compressedDescriptor(compressedOffsets[i], compressedData.get(i).length,
+                        d.clusterBits(), compressedClusters.get(i));
+                compressedDescriptors.put(compressedClusters.get(i), descriptor);
+                countCompressed(refcounts, descriptor, d.clusterBits());
             }
             next += compressedClusterCount;
+            snapshots.countReferences(refcounts, dataOffsets, compressedDescriptors);
             if (next != total) {
                 throw new AssertionError("layout used " + next + " clusters, planned " + total);
             }
@@ -363,13 +387,6 @@ public final class Qcow2Writer {
                 region(Layout.l1Entry(i), l1Offset + i * 8L, 8);
             }
             writes.put(l1Offset, l1);
-            Map<Long, Long> compressedDescriptors = new LinkedHashMap<>();
-            for (int i = 0; i < compressedOffsets.length; i++) {
-                long off = compressedOffsets[i];
-                long extra = (off + compressedData.get(i).length - 1) / SECTOR - off / SECTOR;
-                int x = 62 - (d.clusterBits() - 8);
-                compressedDescriptors.put(compressedClusters.get(i), L2Entry.COMPRESSED | (extra << x) | off);
-            }
             for (Map.Entry<Integer, Long> t : l2Offsets.entrySet()) {
                 byte[] l2 = new byte[(int) cs];
                 long firstGuest = t.getKey() * d.l2Entries();
@@ -398,7 +415,7 @@ public final class Qcow2Writer {
             }
 
             if (!snapshots.isEmpty()) {
-                snapshots.write(writes, refcounts, dataOffsets, l2Offsets, this::region);
+                snapshots.write(writes, refcounts, dataOffsets, l2Offsets, compressedDescriptors, encryption, this::region);
             }
 
             // --- guest data ------------------------------------------------------------------

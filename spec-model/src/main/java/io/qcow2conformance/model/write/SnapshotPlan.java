@@ -42,6 +42,9 @@ final class SnapshotPlan {
     /** Host cluster of each (guest cluster, last operation) data version owned by the snapshots. */
     private final Map<Version, Long> ownData = new LinkedHashMap<>();
     private final Map<Version, Capture> ownDataSource = new HashMap<>();
+    /** The compressed bytes of each compressed data version owned by the snapshots, and its descriptor once placed. */
+    private final Map<Version, byte[]> ownCompressed = new LinkedHashMap<>();
+    private final Map<Version, Long> ownCompressedDescriptors = new HashMap<>();
     private final Map<Long, Version> activeVersions;
     /** The snapshot table, padded to whole clusters; {@link #tableLength} bytes are entries. */
     private final byte[] table;
@@ -138,6 +141,12 @@ final class SnapshotPlan {
             if (hostBacked(e.getValue()) && !sharedWithActive(version)) {
                 ownData.putIfAbsent(version, -1L);
                 ownDataSource.putIfAbsent(version, c);
+            } else if (e.getValue() instanceof ClusterState.Compressed && !sharedWithActive(version)) {
+                ownCompressed.computeIfAbsent(version, v -> {
+                    byte[] data = new byte[(int) cs];
+                    content.cluster(v.guestCluster(), data);
+                    return d.compression().compress(data);
+                });
             }
         }
         return c;
@@ -146,7 +155,8 @@ final class SnapshotPlan {
     /**
      * Whether the capture's L2 entries for guest clusters {@code [from, to)} are exactly the
      * active image's (spec: Cluster mapping): both unallocated, both zero without a host
-     * cluster, or the same host cluster in the same way (data, or zero over a preallocated one).
+     * cluster, or the same host cluster in the same way (data, compressed data, zero over a
+     * preallocated one, or the host cluster of the same other guest cluster).
      */
     private boolean sameAsActive(Capture c, long from, long to) {
         for (long g = from; g < to; g++) {
@@ -154,7 +164,9 @@ final class SnapshotPlan {
             ClusterState a = active.clusters().get(g);
             boolean same = s == null ? a == null
                     : s instanceof ClusterState.Zero z && !z.preallocated() ? s.equals(a)
+                    : s instanceof ClusterState.Shared sh ? s.equals(a) && sharedWithActive(c.versions.get(sh.source()))
                     : (s instanceof ClusterState.Normal && a instanceof ClusterState.Normal
+                            || s instanceof ClusterState.Compressed && a instanceof ClusterState.Compressed
                             || s instanceof ClusterState.Zero && s.equals(a))
                             && sharedWithActive(c.versions.get(g));
             if (!same) {
@@ -179,6 +191,9 @@ final class SnapshotPlan {
     /** Host clusters the snapshots need beyond those of the active image. */
     long clusters() {
         long n = ownData.size() + table.length / cs;
+        for (byte[] z : ownCompressed.values()) {
+            n += compressedClusters(z);
+        }
         for (View v : views) {
             n += v.capture.l1Clusters(cs) + v.capture.ownL2.size();
         }
@@ -188,11 +203,11 @@ final class SnapshotPlan {
     /**
      * Places everything from host cluster {@code next} on, counting one reference in
      * {@code refcounts} for each table (the active image's L2 tables at {@code activeL2}, by
-     * L1 index, once more for each snapshot that shares them) and for each use of a data
-     * cluster (those of the active image at {@code activeData}, by guest cluster); returns the
-     * next free cluster.
+     * L1 index, once more for each snapshot that shares them); returns the next free cluster.
+     * The snapshots' own compressed data starts each on a fresh host cluster, after their other
+     * own data. References to data clusters are counted by {@link #countReferences}.
      */
-    long place(long next, long[] refcounts, Map<Long, Long> activeData, Map<Integer, Long> activeL2) {
+    long place(long next, long[] refcounts, Map<Integer, Long> activeL2) {
         for (View v : views) {
             v.l1Offset = next * cs;
             next = use(refcounts, next, v.capture.l1Clusters(cs));
@@ -208,32 +223,55 @@ final class SnapshotPlan {
             ownData.put(version, next * cs);
             next++;
         }
-        Map<Capture, List<Long>> hosts = new HashMap<>();
-        for (View v : views) {
-            // every L1 table reaching a data cluster counts once, through its own L2 table or a shared one
-            for (long host : hosts.computeIfAbsent(v.capture, c -> hosts(c, activeData))) {
-                refcounts[(int) (host / cs)]++;
-            }
+        for (Version version : sortedByGuest(ownCompressed.keySet())) {
+            byte[] z = ownCompressed.get(version);
+            ownCompressedDescriptors.put(version,
+                    Qcow2Writer.compressedDescriptor(next * cs, z.length, d.clusterBits(), version.guestCluster()));
+            next += compressedClusters(z);
         }
         tableOffset = next * cs;
         return use(refcounts, next, table.length / cs);
     }
 
-    /** The host clusters a capture's L2 entries point at, one per guest cluster. */
-    private List<Long> hosts(Capture c, Map<Long, Long> activeData) {
+    /**
+     * Counts, once all data is placed, one reference for each use of a data cluster by a
+     * snapshot (spec: Host cluster management): every L1 table reaching a data cluster counts
+     * once, through its own L2 table or a shared one; a compressed cluster counts for each host
+     * cluster its sectors touch. The active image's data is at {@code activeData} and
+     * {@code activeCompressed} (descriptors), by guest cluster.
+     */
+    void countReferences(long[] refcounts, Map<Long, Long> activeData, Map<Long, Long> activeCompressed) {
+        Map<Capture, List<Long>> mappings = new HashMap<>();
+        for (View v : views) {
+            for (long m : mappings.computeIfAbsent(v.capture, c -> mappings(c, activeData, activeCompressed))) {
+                if (L2Entry.compressed(m)) {
+                    Qcow2Writer.countCompressed(refcounts, m, d.clusterBits());
+                } else {
+                    refcounts[(int) (m / cs)]++;
+                }
+            }
+        }
+    }
+
+    /** What a capture's L2 entries map, one per guest cluster with data: a host offset or a compressed descriptor. */
+    private List<Long> mappings(Capture c, Map<Long, Long> activeData, Map<Long, Long> activeCompressed) {
         List<Long> out = new ArrayList<>();
         for (Map.Entry<Long, ClusterState> e : c.content.clusters().entrySet()) {
-            Long host = host(c, e.getKey(), e.getValue(), activeData);
-            if (host != null) {
-                out.add(host);
+            Long m = mapping(c, e.getKey(), e.getValue(), activeData, activeCompressed);
+            if (m != null) {
+                out.add(m);
             }
         }
         return out;
     }
 
+    private long compressedClusters(byte[] z) {
+        return (z.length + cs - 1) / cs;
+    }
+
     /** Writes the tables, data and snapshot table; names their regions through {@code layout}. */
     void write(Map<Long, byte[]> writes, long[] refcounts, Map<Long, Long> activeData, Map<Integer, Long> activeL2,
-               RegionSink layout) {
+               Map<Long, Long> activeCompressed, EncryptionPlan encryption, RegionSink layout) {
         for (Map.Entry<Version, Long> e : ownData.entrySet()) {
             byte[] data = new byte[(int) cs];
             Capture c = ownDataSource.get(e.getKey());
@@ -243,7 +281,11 @@ final class SnapshotPlan {
             } else {
                 c.content.cluster(g, data);
             }
+            encryption.encrypt(data, e.getValue(), g * cs); // spec: Data encryption, by guest offset
             writes.put(e.getValue(), data);
+        }
+        for (Map.Entry<Version, byte[]> e : ownCompressed.entrySet()) {
+            writes.put(L2Entry.compressedOffset(ownCompressedDescriptors.get(e.getKey()), d.clusterBits()), e.getValue());
         }
         int at = 0;
         for (int i = 0; i < views.size(); i++) {
@@ -255,7 +297,7 @@ final class SnapshotPlan {
             for (Map.Entry<Integer, Long> t : v.l2Offsets.entrySet()) {
                 long l2Offset = t.getValue();
                 BigEndian.put64(l1, t.getKey() * 8, l2Offset | copied(refcounts, l2Offset, L1Entry.COPIED));
-                writes.put(l2Offset, l2(v.capture, t.getKey(), refcounts, activeData));
+                writes.put(l2Offset, l2(v.capture, t.getKey(), refcounts, activeData, activeCompressed));
             }
             for (int t : v.capture.sharedL2) {
                 long l2Offset = activeL2.get(t);
@@ -273,16 +315,19 @@ final class SnapshotPlan {
         writes.put(tableOffset, table);
     }
 
-    private byte[] l2(Capture c, int index, long[] refcounts, Map<Long, Long> activeData) {
+    private byte[] l2(Capture c, int index, long[] refcounts, Map<Long, Long> activeData,
+                      Map<Long, Long> activeCompressed) {
         ImageDescription vd = c.content.description();
         byte[] l2 = new byte[(int) cs];
         long first = index * vd.l2Entries();
         for (long g = first; g < Math.min(vd.guestClusters(), first + vd.l2Entries()); g++) {
             ClusterState s = c.content.clusters().get(g);
-            Long host = host(c, g, s, activeData);
+            Long host = mapping(c, g, s, activeData, activeCompressed);
             long entry = 0;
             if (s instanceof ClusterState.Zero) {
                 entry = L2Entry.ZERO_FLAG | (host == null ? 0 : host | copied(refcounts, host, L2Entry.COPIED));
+            } else if (s instanceof ClusterState.Compressed) {
+                entry = host; // never the copied flag (spec: Cluster mapping > L2 table entry)
             } else if (host != null) {
                 entry = host | copied(refcounts, host, L2Entry.COPIED);
             }
@@ -329,18 +374,32 @@ final class SnapshotPlan {
         return (Snapshot.FIXED_LENGTH + s.extraDataSize() + s.idBytes().length + s.nameBytes().length + 7) & ~7;
     }
 
-    /** The host cluster of guest cluster {@code g} in capture {@code c}, or null for none. */
-    private Long host(Capture c, long g, ClusterState s, Map<Long, Long> activeData) {
+    /**
+     * What guest cluster {@code g} of capture {@code c} maps: the host offset of its data (a
+     * shared cluster's is that of its source), the descriptor of its compressed data, or null.
+     */
+    private Long mapping(Capture c, long g, ClusterState s, Map<Long, Long> activeData,
+                         Map<Long, Long> activeCompressed) {
+        if (s instanceof ClusterState.Shared sh) {
+            return mapping(c, sh.source(), c.content.clusters().get(sh.source()), activeData, activeCompressed);
+        }
+        Version version = c.versions.get(g);
+        if (s instanceof ClusterState.Compressed) {
+            Long own = ownCompressedDescriptors.get(version);
+            return own != null ? own : activeCompressed.get(g);
+        }
         if (!hostBacked(s)) {
             return null;
         }
-        Long own = ownData.get(c.versions.get(g));
+        Long own = ownData.get(version);
         return own != null ? own : activeData.get(g);
     }
 
+    /** Whether the active image still maps this data version where the snapshot does (its host cluster or compressed data). */
     private boolean sharedWithActive(Version version) {
+        ClusterState a = active.clusters().get(version.guestCluster());
         return version.equals(activeVersions.get(version.guestCluster()))
-                && hostBacked(active.clusters().get(version.guestCluster()));
+                && (hostBacked(a) || a instanceof ClusterState.Compressed);
     }
 
     private static boolean hostBacked(ClusterState s) {
@@ -357,6 +416,10 @@ final class SnapshotPlan {
         Map<Long, Version> out = new HashMap<>();
         for (int i = 0; i < n; i++) {
             GuestOp op = d.operations().get(i);
+            if (op instanceof GuestOp.Share s) {
+                out.put(s.guestCluster(), new Version(s.guestCluster(), i));
+                continue;
+            }
             for (long c = op.offset() / cs; c <= (op.offset() + op.length() - 1) / cs; c++) {
                 out.put(c, new Version(c, i));
             }

@@ -2,12 +2,14 @@ package io.qcow2conformance.model.write;
 
 import io.qcow2conformance.model.check.CheckReport;
 import io.qcow2conformance.model.check.ImageChecker;
+import io.qcow2conformance.model.crypto.Secret;
 import io.qcow2conformance.model.image.Limits;
 import io.qcow2conformance.model.image.Qcow2Image;
 import io.qcow2conformance.model.io.BigEndian;
 import io.qcow2conformance.model.mapping.L2Entry;
 import io.qcow2conformance.model.read.BackingChain;
 import io.qcow2conformance.model.read.GuestDisk;
+import io.qcow2conformance.model.read.OpenOptions;
 import io.qcow2conformance.model.snapshot.Snapshot;
 import io.qcow2conformance.model.snapshot.SnapshotDisk;
 import io.qcow2conformance.model.snapshot.SnapshotEntryField;
@@ -19,6 +21,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -46,9 +50,10 @@ class SnapshotWriterRoundTripTest {
 
     @Provide
     Arbitrary<List<Integer>> steps() {
-        // each step: -1 takes a snapshot; n >= 0 writes guest cluster n % 16, 100 + n zeroes it
+        // each step: -1 takes a snapshot; n >= 0 writes guest cluster n % 16, 100 + n zeroes it,
+        // 200 + n writes it compressed
         return Arbitraries.oneOf(Arbitraries.just(-1), Arbitraries.integers().between(0, 15),
-                Arbitraries.integers().between(100, 115)).list().ofMaxSize(12);
+                Arbitraries.integers().between(100, 115), Arbitraries.integers().between(200, 215)).list().ofMaxSize(12);
     }
 
     @Property(tries = 40)
@@ -63,6 +68,8 @@ class SnapshotWriterRoundTripTest {
                 b.snapshot(String.valueOf(n), "s" + n, 1 + n);
             } else if (s < 100) {
                 b.write((long) s * CLUSTER, CLUSTER);
+            } else if (s >= 200) {
+                b.writeCompressed((long) (s - 200) * CLUSTER, CLUSTER);
             } else if (!version2) {
                 b.zero((long) (s - 100) * CLUSTER, CLUSTER, s % 2 == 0);
             }
@@ -191,6 +198,84 @@ class SnapshotWriterRoundTripTest {
         assertRoundTrip(d, p);
     }
 
+    /**
+     * A compressed cluster that no write has touched since the snapshot is one compressed run
+     * for both (its host cluster counted by each L1 table reaching it, no copied flag: spec:
+     * Cluster mapping > Compressed Clusters Descriptor; Host cluster management); one rewritten
+     * after the snapshot keeps its compressed data for the snapshot alone, in the snapshot's own
+     * L2 table, which exists because the rewrite made the tables differ.
+     */
+    @Test
+    void compressedClustersAreSharedOrKeptByTheSnapshot() throws IOException {
+        ImageDescription d = ImageDescription.builder().clusterBits(9).virtualSize(8 * CLUSTER)
+                .writeCompressed(0, 2 * CLUSTER).write(2 * CLUSTER, CLUSTER)
+                .snapshot("1", "s", 2).write(CLUSTER, CLUSTER).writeCompressed(2 * CLUSTER, CLUSTER).build();
+        Path p = dir.resolve("compressed.qcow2");
+        Layout layout = Qcow2Writer.write(d, p);
+        byte[] img = Files.readAllBytes(p);
+        long snapshotL2 = BigEndian.u64(img, (int) layout.region(Layout.snapshotL1Table(0)).offset()) & L2Entry.OFFSET_MASK;
+        long activeL2 = BigEndian.u64(img, (int) layout.region(Layout.l1Entry(0)).offset()) & L2Entry.OFFSET_MASK;
+        assertNotEquals(activeL2, snapshotL2, "the snapshot's L2 table differs from the active one");
+        long kept = BigEndian.u64(img, (int) snapshotL2);
+        assertTrue(L2Entry.compressed(kept));
+        assertEquals(0, kept & L2Entry.COPIED, "spec: a compressed descriptor never has the copied flag");
+        assertEquals(kept, BigEndian.u64(img, (int) layout.region(Layout.l2Entry(0)).offset()), "one shared run");
+        assertEquals(2, layout.refcount(L2Entry.compressedOffset(kept, 9) / CLUSTER));
+        long own = BigEndian.u64(img, (int) snapshotL2 + 8);
+        assertTrue(L2Entry.compressed(own), "guest cluster 1 is compressed in the snapshot");
+        assertEquals(1, layout.refcount(L2Entry.compressedOffset(own, 9) / CLUSTER));
+        long rewritten = BigEndian.u64(img, (int) layout.region(Layout.l2Entry(1)).offset());
+        assertEquals(L2Entry.COPIED, rewritten & (L2Entry.COPIED | L2Entry.COMPRESSED), "rewritten as a normal cluster");
+        long normal = BigEndian.u64(img, (int) snapshotL2 + 16);
+        assertEquals(L2Entry.COPIED, normal & (L2Entry.COPIED | L2Entry.COMPRESSED),
+                "guest cluster 2: the snapshot alone keeps the normal cluster");
+        assertRoundTrip(d, p);
+    }
+
+    /**
+     * Two guest clusters on one host cluster (spec: Host cluster management): the snapshot and
+     * the active image both map it twice, so it counts four references; after its source is
+     * rewritten, the active image's copy of the share follows the new data, the snapshot's the old.
+     */
+    @Test
+    void sharedClustersCountEveryEntryOfEveryTable() throws IOException {
+        ImageDescription d = ImageDescription.builder().clusterBits(9).virtualSize(8 * CLUSTER)
+                .write(0, 2 * CLUSTER).share(3, 0).share(4, 1)
+                .snapshot("1", "s", 2).write(CLUSTER, CLUSTER).share(5, 1).write(6 * CLUSTER, CLUSTER).build();
+        Path p = dir.resolve("shared-pair.qcow2");
+        Layout layout = Qcow2Writer.write(d, p);
+        byte[] img = Files.readAllBytes(p);
+        long source = BigEndian.u64(img, (int) layout.region(Layout.l2Entry(0)).offset());
+        assertEquals(0, source & L2Entry.COPIED);
+        assertEquals(4, layout.refcount((source & L2Entry.OFFSET_MASK) / CLUSTER));
+        long newSource = BigEndian.u64(img, (int) layout.region(Layout.l2Entry(1)).offset());
+        assertEquals(newSource, BigEndian.u64(img, (int) layout.region(Layout.l2Entry(4)).offset()));
+        assertEquals(3, layout.refcount((newSource & L2Entry.OFFSET_MASK) / CLUSTER), "guest clusters 1, 4 and 5");
+        long snapshotL2 = BigEndian.u64(img, (int) layout.region(Layout.snapshotL1Table(0)).offset()) & L2Entry.OFFSET_MASK;
+        long oldSource = BigEndian.u64(img, (int) snapshotL2 + 8);
+        assertEquals(oldSource, BigEndian.u64(img, (int) snapshotL2 + 4 * 8));
+        assertEquals(0, oldSource & L2Entry.COPIED);
+        assertEquals(2, layout.refcount((oldSource & L2Entry.OFFSET_MASK) / CLUSTER), "the snapshot's guest clusters 1 and 4");
+        assertRoundTrip(d, p);
+    }
+
+    /**
+     * Encrypted snapshots (spec: Data encryption): the snapshot's own clusters are encrypted
+     * with the image's key by guest offset, so they decrypt like the active image's.
+     */
+    @ParameterizedTest
+    @EnumSource(Encryption.Method.class)
+    void encryptedSnapshotsDecryptAsDescribed(Encryption.Method method) throws IOException {
+        ImageDescription d = ImageDescription.builder().clusterBits(9).virtualSize(8 * CLUSTER)
+                .encryption(Encryption.of(method, "snap").withCipher("cbc-essiv:sha256", 16))
+                .write(0, 3 * CLUSTER).zero(4 * CLUSTER, CLUSTER, true)
+                .snapshot("1", "s", 2).write(CLUSTER, CLUSTER).discard(4 * CLUSTER, CLUSTER)
+                .snapshot("2", "t", 3).write(2 * CLUSTER, CLUSTER).build();
+        Path p = dir.resolve("encrypted.qcow2");
+        Qcow2Writer.write(d, p);
+        assertRoundTrip(d, p, OpenOptions.of(Limits.DEFAULT).withSecret(Secret.ofText("snap")));
+    }
+
     @Test
     void descriptionsNoImageCanHaveAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> ImageDescription.builder().clusterBits(9).write(0, 100)
@@ -204,15 +289,19 @@ class SnapshotWriterRoundTripTest {
 
     /** Checks clean; the active image and every snapshot read as {@link GuestContent} computes. */
     static void assertRoundTrip(ImageDescription d, Path p) {
+        assertRoundTrip(d, p, OpenOptions.of(Limits.DEFAULT));
+    }
+
+    static void assertRoundTrip(ImageDescription d, Path p, OpenOptions options) {
         assertEquals(CheckReport.Verdict.CLEAN, new ImageChecker(Limits.DEFAULT).check(p).verdict(),
                 () -> new ImageChecker(Limits.DEFAULT).check(p).findings().toString());
         GuestContent content = GuestContent.of(d);
-        try (GuestDisk active = BackingChain.open(p, Limits.DEFAULT)) {
+        try (GuestDisk active = BackingChain.open(p, options)) {
             assertArrayEquals(expected(content), readAll(active), "active image");
         }
         for (int i = 0; i < d.snapshots().size(); i++) {
             InternalSnapshot s = d.snapshots().get(i);
-            try (GuestDisk snap = SnapshotDisk.open(p, Limits.DEFAULT, s.id()).orElseThrow()) {
+            try (GuestDisk snap = SnapshotDisk.open(p, options, s.id()).orElseThrow()) {
                 assertArrayEquals(expected(content.snapshot(i)), readAll(snap), "snapshot " + s.name());
             }
         }
