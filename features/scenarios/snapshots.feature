@@ -52,6 +52,104 @@ Feature: Internal snapshots
     And snapshot "second" reads as the guest content when it was taken
     And the guest content matches the pattern
 
+  @id:snap-compressed @rule:mapping.compressed.data @rule:snapshot.entry.l1_table_offset.aligned @rule:mapping.copied-flag @must
+  Scenario Outline: Compressed clusters in a snapshot's own L2 table (<id>)
+    A snapshot's L2 table maps compressed clusters with the same descriptors as the active
+    image's (spec: Cluster mapping > Compressed Clusters Descriptor). Guest cluster 1 stays
+    compressed and untouched: the snapshot and the active image point at one compressed run,
+    whose host cluster counts both tables. Guest cluster 2 is rewritten as a standard cluster
+    and guest cluster 3 compressed again after the snapshot, so the snapshot alone keeps their
+    first compressed versions, in its own L2 table (it differs from the active one), and a
+    reader that ignores the compressed bit of a snapshot's entry, or reads the active image's
+    cluster instead, is caught. Compressed descriptors never carry the copied flag.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest cluster 0 holds data
+    And guest cluster 1 is compressed with <compression>
+    And guest cluster 2 is compressed with <compression>
+    And guest cluster 3 is compressed with <compression>
+    And a snapshot "compressed" is taken
+    And guest cluster 2 holds data
+    And guest cluster 3 is compressed with <compression>
+    And guest cluster 5 is compressed with <compression>
+    Then the image is valid
+    And reading guest cluster 1 returns its data
+    And reading guest cluster 2 returns its data
+    And reading guest cluster 3 returns its data
+    And snapshot "compressed" reads as the guest content when it was taken
+    And the guest content matches the pattern
+
+    Examples:
+      | id              | compression                  |
+      | deflate         | deflate                      |
+      | zstd-odd-offset | zstd at an odd host offset   |
+
+  @id:snap-shared-clusters @rule:mapping.copied-flag @rule:snapshot.entry.l1_table_offset.aligned @must
+  Scenario: Two guest clusters on one host cluster, in a snapshot and in the active image
+    Guest cluster 4 shares the host cluster of guest cluster 1 and guest cluster 5 that of
+    guest cluster 0 (spec: Host cluster management): every L2 entry of every table that
+    reaches a host cluster counts in its refcount, none of them with the copied flag. Guest
+    cluster 1 is rewritten after the snapshot into a new host cluster, which guest cluster 4
+    of the active image now shares; the snapshot's guest clusters 1 and 4 keep the first
+    version. Guest cluster 0's host cluster counts four references (two entries in each of
+    two tables).
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And guest clusters 0 to 1 hold data
+    And guest cluster 4 shares the host cluster of guest cluster 1
+    And guest cluster 6 shares the host cluster of guest cluster 0
+    And a snapshot "shared" is taken
+    And guest cluster 1 holds data
+    And guest cluster 5 shares the host cluster of guest cluster 0
+    Then the image is valid
+    And reading guest cluster 4 returns the data of guest cluster 1
+    And reading guest cluster 5 returns the data of guest cluster 0
+    And reading guest cluster 6 returns the data of guest cluster 0
+    And snapshot "shared" reads as the guest content when it was taken
+    And the guest content matches the pattern
+
+  @id:snap-luks @rule:snapshot.entry.l1_table_offset.aligned @rule:mapping.copied-flag @must
+  Scenario: Snapshots of a LUKS-encrypted image
+    A snapshot's own data clusters are encrypted with the image's key like the active
+    image's (spec: Data encryption): LUKS takes the IVs from the host sector, so the
+    snapshot's first version of guest cluster 1 decrypts only with its own host offset.
+    Guest cluster 0 is shared by both snapshots and the active image; guest cluster 3 is a
+    zero cluster over a preallocated host cluster that only the first snapshot still maps.
+    With the passphrase, each table reads as described.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And the image is encrypted with LUKS using the passphrase "snapshots"
+    And the LUKS cipher is aes in mode "cbc-essiv:sha256" with a 16-byte key
+    And guest clusters 0 to 2 hold data
+    And guest cluster 3 is a zero cluster with a preallocated host cluster
+    And a snapshot "first" is taken
+    And guest cluster 1 holds data
+    And guest cluster 3 is a zero cluster
+    And a snapshot "second" is taken
+    And guest cluster 2 holds data
+    Then the image is valid
+    And reading guest cluster 1 returns its data
+    And reading guest cluster 3 returns zeros
+    And snapshot "first" reads as the guest content when it was taken
+    And snapshot "second" reads as the guest content when it was taken
+    And the guest content matches the pattern
+
+  @id:snap-aes @rule:snapshot.entry.l1_table_offset.aligned @rule:mapping.copied-flag @must
+  Scenario: A snapshot of an image encrypted with legacy AES
+    Legacy AES takes the IVs from the guest sector (spec: Data encryption), so both
+    versions of guest cluster 1, the snapshot's and the active image's, are encrypted with
+    the same IVs; only the right table gives the right layer.
+
+    Given a version 3 image with 512-byte clusters and a 16 KiB virtual disk
+    And the image is encrypted with AES using the passphrase "snapshots"
+    And guest clusters 0 to 1 hold data
+    And a snapshot "before" is taken
+    And guest cluster 1 holds data
+    Then the image is valid
+    And reading guest cluster 1 returns its data
+    And snapshot "before" reads as the guest content when it was taken
+    And the guest content matches the pattern
+
   @id:snap-extra-data @rule:snapshot.entry.extra_data.version-3-min @must
   Scenario Outline: Extra data of <bytes> bytes in a version <version> image (<id>)
     Extra data holds, in order, the 64-bit VM state size, the snapshot's virtual disk size

@@ -84,11 +84,14 @@ public final class ModelImageWriter implements ImageWriter {
                     operations += describe(b, r, e.getKey(), e.getValue(), shares);
                 }
             }
+            // shares last in their stretch, once their sources are written; the snapshot after them captures them
+            shares.forEach(s -> b.share(((GuestOp.Share) s).guestCluster(), ((GuestOp.Share) s).sourceCluster()));
+            operations += shares.size();
+            shares.clear();
             if (k < snapshots.size()) {
                 b.snapshot(snapshots.get(k).description(operations, k));
             }
         }
-        shares.forEach(s -> b.share(((GuestOp.Share) s).guestCluster(), ((GuestOp.Share) s).sourceCluster()));
         b.truncateCompressedTail(r.endAfterCompressedData());
         b.extendedL2(r.extendedL2());
         r.bitmaps().forEach(bm -> b.bitmap(bm.description()));

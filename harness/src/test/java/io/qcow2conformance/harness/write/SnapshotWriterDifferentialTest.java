@@ -75,7 +75,8 @@ class SnapshotWriterDifferentialTest {
                 Named.of("shared clusters before and after a snapshot", ImageDescription.builder()
                         .clusterBits(9).virtualSize(8 * CS).write(0, 2 * CS).share(3, 0).share(4, 1)
                         .snapshot("1", "s", 2).write(CS, CS).share(5, 1).write(6 * CS, CS).build()),
-                // spec: Data encryption: the snapshot's own clusters encrypted by guest offset like the active ones
+                // spec: Data encryption: a snapshot's own clusters are encrypted as the active image's
+                // (LUKS IVs from their own host sector)
                 Named.of("LUKS with snapshots", ImageDescription.builder().clusterBits(9).virtualSize(8 * CS)
                         .encryption(Encryption.luks(PASSPHRASE).withCipher("cbc-essiv:sha256", 16))
                         .write(0, 3 * CS).zero(4 * CS, CS, true).snapshot("1", "s", 2).write(CS, CS)

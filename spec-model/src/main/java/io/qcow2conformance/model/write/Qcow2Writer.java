@@ -41,8 +41,8 @@ import java.util.TreeSet;
  *   <li>with persistent bitmaps: the bitmap directory, then for each bitmap in directory order
  *       its bitmap table and its data clusters in table order (a cluster with no set bit is an
  *       unallocated entry; see {@link PersistentBitmap.Storage});</li>
- *   <li>with internal snapshots: their L1 and L2 tables, their own data clusters and the snapshot
- *       table (see {@link SnapshotPlan});</li>
+ *   <li>with internal snapshots: their L1 and L2 tables, their own data clusters, their own
+ *       compressed data and the snapshot table (see {@link SnapshotPlan});</li>
  *   <li>compressed data, in guest order, each cluster's data starting on a fresh host
  *       cluster, or packed: each starting at the first odd byte offset after the previous
  *       one's end, so that data starts unaligned and neighbours share sectors.</li>

@@ -27,8 +27,12 @@ import java.util.TreeSet;
  *
  * <p>Host clusters, after the active image's data and bitmaps: for each snapshot its L1
  * table, its own L2 tables in L1 order, then its data clusters that the active image no longer
- * maps (in guest order, each written once even when several snapshots share it); last the
- * snapshot table, entries one after the other, each padded to a multiple of 8 bytes.
+ * maps (in guest order, each written once even when several snapshots share it, encrypted as
+ * the active image's are), then likewise its compressed data that the active image no longer
+ * maps, each run starting on a host cluster of its own; last the snapshot table, entries one
+ * after the other, each padded to a multiple of 8 bytes. A compressed cluster the active image
+ * still maps is the same run for both (spec: Cluster mapping > Compressed Clusters Descriptor);
+ * a shared cluster ({@link GuestOp.Share}) maps whatever its source maps in the same table.
  *
  * <p>Snapshots taken one after the other with no operation between them (and the same
  * virtual size) capture the same content: it is computed once ({@link Capture}), so tens of
@@ -281,7 +285,8 @@ final class SnapshotPlan {
             } else {
                 c.content.cluster(g, data);
             }
-            encryption.encrypt(data, e.getValue(), g * cs); // spec: Data encryption, by guest offset
+            // spec: Data encryption (the IVs: LUKS by host sector, AES by guest sector)
+            encryption.encrypt(data, e.getValue(), g * cs);
             writes.put(e.getValue(), data);
         }
         for (Map.Entry<Version, byte[]> e : ownCompressed.entrySet()) {

@@ -261,7 +261,8 @@ class SnapshotWriterRoundTripTest {
 
     /**
      * Encrypted snapshots (spec: Data encryption): the snapshot's own clusters are encrypted
-     * with the image's key by guest offset, so they decrypt like the active image's.
+     * with the image's key, the IV from their own host sector (LUKS) or guest sector (AES),
+     * as the active image's are.
      */
     @ParameterizedTest
     @EnumSource(Encryption.Method.class)
