@@ -108,6 +108,31 @@ Feature: Internal snapshots
     And snapshot "shared" reads as the guest content when it was taken
     And the guest content matches the pattern
 
+  @id:snap-extended-l2 @rule:mapping.extended-l2.bitmap.valid @rule:snapshot.entry.l1_table_offset.aligned @must
+  Scenario: A snapshot's own L2 table keeps the subcluster bitmaps of its clusters
+    With extended L2 entries a snapshot's L2 tables have 16-byte entries too, each with the
+    subcluster bitmap of the cluster when the snapshot was taken (spec: Extended L2 Entries;
+    Snapshots). Guest cluster 0 had subclusters 0 to 3 allocated and 8 to 9 zero before the
+    guest rewrote it whole; guest cluster 2 had subcluster 1 alone. Every host cluster holds
+    the pattern in all its subclusters, so a reader that ignores the snapshot's bitmaps, or
+    takes the active image's, reads the wrong bytes. Guest cluster 1 is shared.
+
+    Given a version 3 image with 16 KiB clusters and a 64 KiB virtual disk
+    And the image uses extended L2 entries
+    And subclusters 0 to 3 of guest cluster 0 hold data
+    And subclusters 8 to 9 of guest cluster 0 are zero
+    And guest cluster 1 holds data
+    And subcluster 1 of guest cluster 2 holds data
+    And a snapshot "subclusters" is taken
+    And guest cluster 0 holds data
+    And guest cluster 3 holds data
+    Then the image is valid
+    And reading subcluster 8 of guest cluster 0 returns its data
+    And reading subcluster 0 of guest cluster 2 returns zeros
+    And reading subcluster 1 of guest cluster 2 returns its data
+    And snapshot "subclusters" reads as the guest content when it was taken
+    And the guest content matches the pattern
+
   @id:snap-luks @rule:snapshot.entry.l1_table_offset.aligned @rule:mapping.copied-flag @must
   Scenario: Snapshots of a LUKS-encrypted image
     A snapshot's own data clusters are encrypted with the image's key like the active

@@ -37,6 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class SnapshotWriterDifferentialTest {
     private static final long CS = 512;
+    /** The smallest cluster with extended L2 entries. */
+    private static final long XL2 = 16 * 1024;
     private static final String PASSPHRASE = "snapshots";
 
     @TempDir
@@ -75,6 +77,11 @@ class SnapshotWriterDifferentialTest {
                 Named.of("shared clusters before and after a snapshot", ImageDescription.builder()
                         .clusterBits(9).virtualSize(8 * CS).write(0, 2 * CS).share(3, 0).share(4, 1)
                         .snapshot("1", "s", 2).write(CS, CS).share(5, 1).write(6 * CS, CS).build()),
+                // spec: Extended L2 Entries: the snapshot's own table keeps the bitmaps of the clusters it captured
+                Named.of("extended L2 entries with a snapshot", ImageDescription.builder().clusterBits(14)
+                        .virtualSize(4 * XL2).extendedL2(true).write(0, 4 * XL2 / 32).zero(8 * XL2 / 32, 2 * XL2 / 32, false)
+                        .write(XL2, XL2).write(2 * XL2 + XL2 / 32, XL2 / 32).snapshot("1", "subclusters", 2)
+                        .write(0, XL2).discard(2 * XL2, XL2).write(3 * XL2, XL2).build()),
                 // spec: Data encryption: a snapshot's own clusters are encrypted as the active image's
                 // (LUKS IVs from their own host sector)
                 Named.of("LUKS with snapshots", ImageDescription.builder().clusterBits(9).virtualSize(8 * CS)

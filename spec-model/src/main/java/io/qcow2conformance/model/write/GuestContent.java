@@ -60,6 +60,7 @@ public final class GuestContent {
     }
 
     private static NavigableMap<Long, ClusterState> apply(ImageDescription d, Map<Long, Integer> layers) {
+        recordLayers(d, layers);
         if (d.extendedL2()) {
             return ExtendedL2.apply(d);
         }
@@ -76,11 +77,6 @@ public final class GuestContent {
             for (long c = first; c <= last; c++) {
                 long start = Math.max(op.offset(), c * cs) - c * cs;
                 long end = Math.min(op.offset() + op.length(), (c + 1) * cs) - c * cs;
-                if (d.layerOf(i) != d.layer()) {
-                    layers.put(c, d.layerOf(i)); // whole clusters only after a snapshot (ImageDescription)
-                } else {
-                    layers.remove(c);
-                }
                 if (op instanceof GuestOp.Write) {
                     m.put(c, written(m.get(c), c, start, end, d));
                 } else if (op instanceof GuestOp.Zero z) {
@@ -99,6 +95,28 @@ public final class GuestContent {
             }
         });
         return m;
+    }
+
+    /**
+     * Notes the layer of each cluster whose last operation wrote with another layer than the
+     * description's: one after a snapshot, which covers whole clusters (ImageDescription), so
+     * each cluster holds one layer.
+     */
+    private static void recordLayers(ImageDescription d, Map<Long, Integer> layers) {
+        long cs = d.clusterSize();
+        for (int i = 0; i < d.operations().size(); i++) {
+            GuestOp op = d.operations().get(i);
+            if (op instanceof GuestOp.Share) {
+                continue;
+            }
+            for (long c = op.offset() / cs; c <= (op.offset() + op.length() - 1) / cs; c++) {
+                if (d.layerOf(i) != d.layer()) {
+                    layers.put(c, d.layerOf(i));
+                } else {
+                    layers.remove(c);
+                }
+            }
+        }
     }
 
     private static ClusterState written(ClusterState prev, long c, long start, long end, ImageDescription d) {
@@ -130,7 +148,7 @@ public final class GuestContent {
         } else if (s instanceof ClusterState.Shared sh) {
             cluster(sh.source(), buf);
         } else if (s instanceof ClusterState.Subclusters x) {
-            ExtendedL2.fill(x, base, d.layer(), cs, buf, this::underlying);
+            ExtendedL2.fill(x, base, layer(c), cs, buf, this::underlying);
         } else if (s instanceof ClusterState.Normal n) {
             if (n.zeroBase()) {
                 Arrays.fill(buf, 0, cs, (byte) 0);
@@ -141,6 +159,22 @@ public final class GuestContent {
             for (int i = 0; i < w.length; i += 2) {
                 GuestPattern.fill(base + w[i], layer(c), buf, (int) w[i], (int) (w[i + 1] - w[i]));
             }
+        }
+    }
+
+    /**
+     * Fills {@code buf[0, clusterSize)} with what the writer stores in the host cluster of guest
+     * cluster {@code c}: its guest bytes, except that a preallocated zero cluster and a cluster
+     * of subclusters hold the pattern in every byte, so that a reader that ignores the zero flag
+     * or the subcluster bitmap is caught.
+     */
+    void hostData(long c, byte[] buf) {
+        ClusterState s = clusters.get(c);
+        if (s instanceof ClusterState.Zero || s instanceof ClusterState.Subclusters) {
+            int cs = (int) d.clusterSize();
+            GuestPattern.fill(c * cs, layer(c), buf, 0, cs);
+        } else {
+            cluster(c, buf);
         }
     }
 

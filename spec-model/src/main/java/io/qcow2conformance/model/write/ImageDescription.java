@@ -481,7 +481,6 @@ public record ImageDescription(
             }
             // an image with an external data file has no snapshots (spec: Snapshots); a fault may add them
             require(d.dataFile == null, "an image with an external data file cannot have snapshots");
-            require(!d.extendedL2, "the writer does not combine snapshots with extended L2 entries yet");
             // unique IDs are a should (spec: Snapshots > Snapshot table entry): scenarios may break it
             long cs = d.clusterSize();
             int previous = 0;

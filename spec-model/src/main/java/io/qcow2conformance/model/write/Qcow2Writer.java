@@ -424,12 +424,7 @@ public final class Qcow2Writer {
                     break; // the data file holds them (DataFileWriter)
                 }
                 byte[] data = new byte[(int) cs];
-                ClusterState s = clusters.get(e.getKey());
-                if (s instanceof ClusterState.Zero || s instanceof ClusterState.Subclusters) {
-                    GuestPattern.fill(e.getKey() * cs, d.layer(), data, 0, (int) cs);
-                } else {
-                    content.cluster(e.getKey(), data);
-                }
+                content.hostData(e.getKey(), data);
                 encryption.encrypt(data, e.getValue(), e.getKey() * cs);
                 region(Layout.data(e.getKey()), e.getValue(), cs);
                 writes.put(e.getValue(), data);

@@ -142,7 +142,7 @@ final class SnapshotPlan {
         }
         for (Map.Entry<Long, ClusterState> e : content.clusters().entrySet()) {
             Version version = versions.get(e.getKey());
-            if (hostBacked(e.getValue()) && !sharedWithActive(version)) {
+            if (e.getValue().hasHostCluster() && !sharedWithActive(version)) {
                 ownData.putIfAbsent(version, -1L);
                 ownDataSource.putIfAbsent(version, c);
             } else if (e.getValue() instanceof ClusterState.Compressed && !sharedWithActive(version)) {
@@ -171,7 +171,7 @@ final class SnapshotPlan {
                     : s instanceof ClusterState.Shared sh ? s.equals(a) && sharedWithActive(c.versions.get(sh.source()))
                     : (s instanceof ClusterState.Normal && a instanceof ClusterState.Normal
                             || s instanceof ClusterState.Compressed && a instanceof ClusterState.Compressed
-                            || s instanceof ClusterState.Zero && s.equals(a))
+                            || (s instanceof ClusterState.Zero || s instanceof ClusterState.Subclusters) && s.equals(a))
                             && sharedWithActive(c.versions.get(g));
             if (!same) {
                 return false;
@@ -280,11 +280,7 @@ final class SnapshotPlan {
             byte[] data = new byte[(int) cs];
             Capture c = ownDataSource.get(e.getKey());
             long g = e.getKey().guestCluster();
-            if (c.content.clusters().get(g) instanceof ClusterState.Zero) {
-                GuestPattern.fill(g * cs, c.content.layer(g), data, 0, (int) cs);
-            } else {
-                c.content.cluster(g, data);
-            }
+            c.content.hostData(g, data);
             // spec: Data encryption (the IVs: LUKS by host sector, AES by guest sector)
             encryption.encrypt(data, e.getValue(), g * cs);
             writes.put(e.getValue(), data);
@@ -336,7 +332,11 @@ final class SnapshotPlan {
             } else if (host != null) {
                 entry = host | copied(refcounts, host, L2Entry.COPIED);
             }
-            BigEndian.put64(l2, (int) (g - first) * 8, entry);
+            int at = (int) (g - first) * vd.l2EntrySize();
+            BigEndian.put64(l2, at, entry);
+            if (vd.extendedL2()) {
+                BigEndian.put64(l2, at + 8, ExtendedL2.bitmap(s)); // spec: Extended L2 Entries
+            }
         }
         return l2;
     }
@@ -393,7 +393,7 @@ final class SnapshotPlan {
             Long own = ownCompressedDescriptors.get(version);
             return own != null ? own : activeCompressed.get(g);
         }
-        if (!hostBacked(s)) {
+        if (s == null || !s.hasHostCluster()) {
             return null;
         }
         Long own = ownData.get(version);
@@ -404,11 +404,7 @@ final class SnapshotPlan {
     private boolean sharedWithActive(Version version) {
         ClusterState a = active.clusters().get(version.guestCluster());
         return version.equals(activeVersions.get(version.guestCluster()))
-                && (hostBacked(a) || a instanceof ClusterState.Compressed);
-    }
-
-    private static boolean hostBacked(ClusterState s) {
-        return s instanceof ClusterState.Normal || s instanceof ClusterState.Zero z && z.preallocated();
+                && a != null && (a.hasHostCluster() || a instanceof ClusterState.Compressed);
     }
 
     private long copied(long[] refcounts, long host, long flag) {

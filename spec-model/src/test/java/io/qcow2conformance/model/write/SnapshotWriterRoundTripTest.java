@@ -260,6 +260,30 @@ class SnapshotWriterRoundTripTest {
     }
 
     /**
+     * Extended L2 entries (spec: Extended L2 Entries): the snapshot's own L2 table holds 16-byte
+     * entries whose subcluster bitmaps are those of the clusters when it was taken: guest cluster
+     * 0 had subclusters 0-3 allocated and 8-9 zero before the guest rewrote it whole.
+     */
+    @Test
+    void aSnapshotKeepsTheSubclusterBitmapsOfItsClusters() throws IOException {
+        int cs = 1 << ExtendedL2.MIN_CLUSTER_BITS;
+        int sc = cs / ExtendedL2.SUBCLUSTERS;
+        ImageDescription d = ImageDescription.builder().clusterBits(ExtendedL2.MIN_CLUSTER_BITS).virtualSize(4L * cs)
+                .extendedL2(true).write(0, 4 * sc).zero(8 * sc, 2 * sc, false).write(cs, cs).write(2L * cs + sc, sc)
+                .snapshot("1", "s", 2).write(0, cs).discard(2L * cs, cs).build();
+        Path p = dir.resolve("extended-l2.qcow2");
+        Layout layout = Qcow2Writer.write(d, p);
+        byte[] img = Files.readAllBytes(p);
+        long snapshotL2 = BigEndian.u64(img, (int) layout.region(Layout.snapshotL1Table(0)).offset()) & L2Entry.OFFSET_MASK;
+        assertEquals(0x300L << 32 | 0xf, BigEndian.u64(img, (int) snapshotL2 + 8), "zero bits 8-9, allocated bits 0-3");
+        assertEquals(0xffffffffL, BigEndian.u64(img, (int) layout.region(Layout.l2Bitmap(0)).offset()));
+        assertEquals(BigEndian.u64(img, (int) layout.region(Layout.l2Entry(1)).offset()),
+                BigEndian.u64(img, (int) snapshotL2 + 16), "guest cluster 1 is shared");
+        assertEquals(0x2L, BigEndian.u64(img, (int) snapshotL2 + 40), "guest cluster 2: subcluster 1 allocated");
+        assertRoundTrip(d, p);
+    }
+
+    /**
      * Encrypted snapshots (spec: Data encryption): the snapshot's own clusters are encrypted
      * with the image's key, the IV from their own host sector (LUKS) or guest sector (AES),
      * as the active image's are.
