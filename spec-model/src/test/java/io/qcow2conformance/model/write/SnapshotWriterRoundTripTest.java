@@ -74,8 +74,12 @@ class SnapshotWriterRoundTripTest {
                 b.zero((long) (s - 100) * CLUSTER, CLUSTER, s % 2 == 0);
             }
         }
-        ImageDescription d = b.build();
-        Path tmp = Files.createTempDirectory("snapshot-roundtrip"); // jqwik does not inject @TempDir
+        writeAndRoundTrip(b.build());
+    }
+
+    /** Writes {@code d} to a temporary folder of its own (jqwik does not inject @TempDir) and checks the round trip. */
+    private static void writeAndRoundTrip(ImageDescription d) throws IOException {
+        Path tmp = Files.createTempDirectory("snapshot-roundtrip");
         Path p = tmp.resolve("s.qcow2");
         try {
             Qcow2Writer.write(d, p);
@@ -84,6 +88,42 @@ class SnapshotWriterRoundTripTest {
             Files.deleteIfExists(p);
             Files.delete(tmp);
         }
+    }
+
+    @Provide
+    Arbitrary<List<Integer>> subclusterSteps() {
+        // before the first snapshot, n in 0..127 writes subcluster n % 32 of guest cluster n / 32, 200 + n zeroes it;
+        // -1 takes a snapshot; after one, the same numbers act on the whole cluster; 400 + c compresses cluster c
+        return Arbitraries.oneOf(Arbitraries.just(-1), Arbitraries.integers().between(0, 127),
+                Arbitraries.integers().between(200, 327), Arbitraries.integers().between(400, 403)).list().ofMaxSize(10);
+    }
+
+    /** The same with extended L2 entries (spec: Extended L2 Entries): each table keeps its own subcluster bitmaps. */
+    @Property(tries = 15)
+    void everySnapshotKeepsItsSubclusters(@ForAll("subclusterSteps") List<Integer> steps) throws IOException {
+        long cs = 1L << ExtendedL2.MIN_CLUSTER_BITS;
+        long sc = cs / ExtendedL2.SUBCLUSTERS;
+        ImageDescription.Builder b = ImageDescription.builder().clusterBits(ExtendedL2.MIN_CLUSTER_BITS)
+                .virtualSize(4 * cs).extendedL2(true);
+        int n = 0;
+        for (int s : steps) {
+            if (s < 0) {
+                n++;
+                b.snapshot(String.valueOf(n), "s" + n, 1 + n);
+            } else if (s >= 400) {
+                b.writeCompressed((s - 400) * cs, cs);
+            } else {
+                int k = s % 200;
+                long offset = n == 0 ? k * sc : k / ExtendedL2.SUBCLUSTERS * cs;
+                long length = n == 0 ? sc : cs;
+                if (s < 200) {
+                    b.write(offset, length);
+                } else {
+                    b.zero(offset, length, false);
+                }
+            }
+        }
+        writeAndRoundTrip(b.build());
     }
 
     @Test
@@ -308,6 +348,8 @@ class SnapshotWriterRoundTripTest {
         assertThrows(IllegalArgumentException.class, () -> ImageDescription.builder().clusterBits(9)
                 .write(4 * CLUSTER, CLUSTER).snapshot(InternalSnapshot.of("1", "s", 1, 2).withVirtualSize(CLUSTER))
                 .build(), "a snapshot smaller than what it captured");
+        assertThrows(IllegalArgumentException.class, () -> ImageDescription.builder().clusterBits(14).extendedL2(true)
+                .write(0, 1024).snapshot("1", "s", 2).write(0, 512).build(), "a subcluster write after a snapshot");
         assertThrows(IllegalArgumentException.class, () -> InternalSnapshot.of("1", "s", 0, 2).withExtraData(8)
                 .withVirtualSize(CLUSTER), "a virtual size without the disk_size field");
     }
