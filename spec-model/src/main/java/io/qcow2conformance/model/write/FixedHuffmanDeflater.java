@@ -22,6 +22,8 @@ final class FixedHuffmanDeflater {
     private static final int HASH_BITS = 13;
     /** Chain links kept per position, in a ring: only positions within MAX_DISTANCE are ever followed. */
     private static final int WINDOW = 4096;
+    /** Positions at the end of a long run that are indexed: more than a chain walk visits, plus a trigram's reach past it. */
+    private static final int RUN_KEEP = MAX_CHAIN + MIN_MATCH;
 
     private static final int[] LENGTH_BASE = {3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59,
         67, 83, 99, 115, 131, 163, 195, 227, 258};
@@ -50,6 +52,21 @@ final class FixedHuffmanDeflater {
         int[] prev = new int[WINDOW];
         int pos = 0;
         while (pos < in.length) {
+            int runEnd = longRunEnd(in, pos);
+            if (runEnd > 0) {
+                // Inside a run of one byte value the greedy search finds distance 1 at full length
+                // at every step: emit those matches without searching, and index only the run's last
+                // positions, the only ones a chain of at most MAX_CHAIN links can still reach.
+                int start = pos;
+                while (pos + MAX_MATCH <= runEnd) {
+                    d.match(MAX_MATCH, 1);
+                    pos += MAX_MATCH;
+                }
+                for (int p = Math.max(start, pos - RUN_KEEP); p < pos; p++) {
+                    insert(in, p, head, prev);
+                }
+                continue;
+            }
             int bestLen = 0;
             int bestDist = 0;
             if (pos + MIN_MATCH <= in.length) {
@@ -81,16 +98,36 @@ final class FixedHuffmanDeflater {
                 d.literal(in[pos] & 0xff);
             }
             for (int i = 0; i < advance; i++, pos++) {
-                if (pos + MIN_MATCH <= in.length) {
-                    int h = hash(in, pos);
-                    prev[pos & (WINDOW - 1)] = head[h];
-                    head[h] = pos;
-                }
+                insert(in, pos, head, prev);
             }
         }
         d.symbol(256); // end of block
         d.flush();
         return Arrays.copyOf(d.out, d.outLen);
+    }
+
+    /** Adds position {@code p} to the head of its hash chain. */
+    private static void insert(byte[] in, int p, int[] head, int[] prev) {
+        if (p + MIN_MATCH <= in.length) {
+            int h = hash(in, p);
+            prev[p & (WINDOW - 1)] = head[h];
+            head[h] = p;
+        }
+    }
+
+    /**
+     * Where the run of bytes equal to {@code in[pos - 1]} that continues at {@code pos} ends,
+     * when it goes on for at least a full match from {@code pos}; else 0.
+     */
+    private static int longRunEnd(byte[] in, int pos) {
+        if (pos == 0 || pos + MAX_MATCH > in.length || in[pos - 1] != in[pos] || in[pos + MAX_MATCH - 1] != in[pos]) {
+            return 0;
+        }
+        int end = pos;
+        while (end < in.length && in[end] == in[pos - 1]) {
+            end++;
+        }
+        return end - pos >= MAX_MATCH ? end : 0;
     }
 
     private static int hash(byte[] b, int p) {

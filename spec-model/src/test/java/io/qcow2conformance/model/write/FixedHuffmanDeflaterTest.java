@@ -49,6 +49,21 @@ class FixedHuffmanDeflaterTest {
         assertArrayEquals(data, inflate(FixedHuffmanDeflater.compress(data), size));
     }
 
+    /** Runs of one byte value longer than a match, between other bytes, take the encoder's run path. */
+    @Property(tries = 200)
+    void longRunsRoundTrip(@ForAll @Size(min = 1, max = 12) java.util.List<@IntRange(max = 3000) Integer> runs,
+                           @ForAll @IntRange(max = 3) int alphabet) throws DataFormatException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < runs.size(); i++) {
+            byte[] run = new byte[runs.get(i)];
+            Arrays.fill(run, (byte) (i % (alphabet + 1)));
+            out.writeBytes(run);
+            out.write(0x51 + i); // a byte that ends the run
+        }
+        byte[] data = out.toByteArray();
+        assertArrayEquals(data, inflate(FixedHuffmanDeflater.compress(data), data.length));
+    }
+
     @Property(tries = 50)
     void patternClustersShrink(@ForAll @IntRange(min = 9, max = 21) int clusterBits, @ForAll @IntRange(max = 255) int layer) {
         int cs = 1 << clusterBits;
