@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  * all-zero blocks are not written. It is written to a temporary file next to OUT and
  * renamed at the end, so OUT never exists half-written.
  */
-@Command(name = "convert", description = "Write the guest content of a qcow2 image as a sparse raw file.")
+@Command(name = "convert", mixinStandardHelpOptions = true, description = "Write the guest content of a qcow2 image as a sparse raw file.")
 final class ConvertCommand implements Callable<Integer> {
     /** Guest bytes read per step. */
     private static final int CHUNK = 1 << 20;

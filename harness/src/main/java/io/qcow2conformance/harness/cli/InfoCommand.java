@@ -50,7 +50,7 @@ import java.util.concurrent.Callable;
  * JSON uses qemu-img's field names where the concept is the same; everything else is
  * under the {@value #EXTRAS} key. The backing file is named, never opened.
  */
-@Command(name = "info", description = "Show an image's header and header extensions (field names as qemu-img info).")
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Show an image's header and header extensions (field names as qemu-img info).")
 final class InfoCommand implements Callable<Integer> {
     /** Key of the fields qemu-img does not have. */
     static final String EXTRAS = "qcow2-conformance";

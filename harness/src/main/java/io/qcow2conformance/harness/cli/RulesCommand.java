@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.util.concurrent.Callable;
 
 /** Prints the rule catalogue: the IDs that findings, scenarios and the manifest use. */
-@Command(name = "rules", description = "List the rule catalogue (ID, spec section, level, paraphrase).")
+@Command(name = "rules", mixinStandardHelpOptions = true, description = "List the rule catalogue (ID, spec section, level, paraphrase).")
 final class RulesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

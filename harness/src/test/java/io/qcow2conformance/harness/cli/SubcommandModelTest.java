@@ -16,9 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SubcommandModelTest {
     private static final String[] NAMES = {"run", "generate", "info", "check", "convert", "bitmap", "rules", "errata"};
 
-    /** The subcommands with the standard help options (info, convert and rules have none). */
+    /** Every subcommand has the standard help options (README: --help on any command lists its options). */
     @ParameterizedTest
-    @ValueSource(strings = {"run", "generate", "check", "bitmap", "errata"})
+    @ValueSource(strings = {"run", "generate", "info", "check", "convert", "bitmap", "rules", "errata", "impact"})
     void oneSubcommandPrintsTheUsageOfTheWholeTree(String name) {
         Cli.Result alone = Cli.run(name, "--help");
         Cli.Result tree = Cli.run("help", name);
