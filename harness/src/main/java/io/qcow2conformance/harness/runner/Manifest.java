@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.qcow2conformance.harness.cli.Json;
+import io.qcow2conformance.generators.corpus.Corpus;
 import io.qcow2conformance.harness.cli.Main;
+import io.qcow2conformance.model.write.Gzip;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,12 +48,12 @@ public record Manifest(int manifestVersion, String kit, Spec spec, String guestP
         }
     }
 
-    /** How a file is stored: {@code "gzip"} (path ends in ".gz"), or null when stored as it is. */
-    public static final String GZIP = "gzip";
+    /** How a file is stored: {@code "gzip"} (path ends in ".gz"), or null when stored as it is; the generator's name for it. */
+    public static final String GZIP = Corpus.GZIP;
 
     /** The path of a stored file once decoded: a gzip-stored file loses its ".gz". */
     static String opened(String path, String encoding) {
-        return GZIP.equals(encoding) && path.endsWith(".gz") ? path.substring(0, path.length() - 3) : path;
+        return GZIP.equals(encoding) && path.endsWith(Gzip.SUFFIX) ? path.substring(0, path.length() - Gzip.SUFFIX.length()) : path;
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
